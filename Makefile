@@ -9,11 +9,11 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 DB         ?= var/plantrack.db
 
 # pkg-config module or command -> Debian package that provides it.
-DEPS = cmd:cc=gcc cmd:cmake=cmake cmd:pkg-config=pkg-config cmd:sqlite3=sqlite3 \
+DEPS = cmd:cc=gcc cmd:cmake=cmake cmd:pkg-config=pkg-config cmd:sqlite3=sqlite3 cmd:python3=python3 \
        pc:libuv=libuv1-dev pc:libcurl=libcurl4-openssl-dev pc:jansson=libjansson-dev \
        pc:sqlite3=libsqlite3-dev pc:libsystemd=libsystemd-dev
 
-.PHONY: all deps build build-asan run test clean
+.PHONY: all deps build build-asan run test bench clean
 
 all: build
 
@@ -56,6 +56,10 @@ test: build build-asan
 	@env -u http_proxy -u https_proxy -u all_proxy -u HTTP_PROXY -u HTTPS_PROXY -u ALL_PROXY \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
+
+bench: build
+	@cmake --build $(BUILD) --target bench-observations -- --no-print-directory -s
+	@$(BUILD)/bench/bench-observations
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

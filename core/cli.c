@@ -76,14 +76,38 @@ int cli_status_of(int code)
     return CLI_FAIL;
 }
 
+int cli_number(const char *s, double *out)
+{
+    /* Decimal only: strtod alone would also take "0x1A", "nan" and "inf". */
+    const char *p = s;
+    int digits = 0;
+    if (*p == '-' || *p == '+')
+        p++;
+    for (; *p >= '0' && *p <= '9'; p++)
+        digits++;
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9'; p++)
+            digits++;
+    if (digits && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (*p == '-' || *p == '+')
+            p++;
+        if (!(*p >= '0' && *p <= '9'))
+            return 0;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    if (!digits || *p)
+        return 0;
+    *out = strtod(s, NULL);
+    return isfinite(*out);
+}
+
 /* A negative number is an argument, not an option: `record 15 2021 -3`. */
 static int looks_numeric(const char *s)
 {
-    char *end;
-    if (s[0] != '-' || !s[1])
-        return 0;
-    strtod(s, &end);
-    return *end == '\0';
+    double v;
+    return s[0] == '-' && cli_number(s, &v);
 }
 
 static int set_color(struct cli_ctx *ctx, const char *when)
@@ -320,11 +344,6 @@ json_t *cli_status_json(const struct pt_indicator *ind, const struct pt_eval *ev
 {
     const struct pt_path *p = &ind->path;
     json_t *o = json_object();
-    char period[8];
-    snprintf(period, sizeof period, "%d", ev->actual.year);
-    const char *severity = ev->verdict == PT_AT_RISK || ev->verdict == PT_OFF_TRACK
-                               ? (ind->binding ? "critical" : "warning")
-                               : NULL;
     json_object_set_new(o, "plan", json_string(ind->plan_id));
     json_object_set_new(o, "no", json_integer(ind->no));
     json_object_set_new(o, "id", json_string(ind->id));
@@ -342,6 +361,11 @@ json_t *cli_status_json(const struct pt_indicator *ind, const struct pt_eval *ev
     json_object_set_new(o, "target_qualifier", json_string(ind->qualifier));
     json_object_set_new(o, "target_vintage", json_integer(ind->target_vintage));
     if (ev) {
+        char period[8];
+        snprintf(period, sizeof period, "%d", ev->actual.year);
+        const char *severity = ev->verdict == PT_AT_RISK || ev->verdict == PT_OFF_TRACK
+                                   ? (ind->binding ? "critical" : "warning")
+                                   : NULL;
         json_object_set_new(o, "year", json_integer(ev->year));
         json_object_set_new(o, "expected", cli_json_num(ev->has_expected, ev->expected));
         json_object_set_new(o, "actual", cli_json_num(ev->has_actual, ev->actual.value));

@@ -57,6 +57,8 @@ int cli_today(const struct pt_plan *plan);
  * ended (the final assessment), else the current year. */
 int cli_default_year(const struct pt_plan *plan);
 
+/* Parses a finite decimal number ("-3", "67.9", "1e3"); 0 when s is not one. */
+int cli_number(const char *s, double *out);
 /* Parses a whole-number year; 0 when it is not one. */
 int cli_year(const char *s);
 
@@ -70,7 +72,8 @@ int cli_print_json(json_t *v);
 /* The evaluation of one indicator for a year, with its actuals loaded. */
 int cli_evaluate(struct pt_store *st, const struct pt_indicator *ind, int year,
                  struct pt_eval *out);
-/* The status object of an indicator: the fields of status --json. */
+/* The status object of an indicator: the fields of status --json; with ev
+ * NULL, only the catalogue fields (for indicators --json). */
 json_t *cli_status_json(const struct pt_indicator *ind, const struct pt_eval *ev);
 
 int cli_init(struct cli_ctx *ctx, int argc, char **argv);

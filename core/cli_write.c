@@ -157,10 +157,10 @@ int cli_record(struct cli_ctx *ctx, int argc, char **argv)
         cli_error(ctx, "needs ID PERIOD VALUE (see %s record --help)", ctx->prog);
         return CLI_USAGE;
     }
-    char *end;
-    double value = strtod(pos[2], &end);
-    if (!*pos[2] || *end) {
-        cli_error(ctx, "value \"%s\" is not a number", pos[2]);
+    double value;
+    if (!cli_number(pos[2], &value)) {
+        cli_error(ctx, "value \"%s\" is not a number (write it in decimal: 67.9, -3, 1e3)",
+                  pos[2]);
         return CLI_USAGE;
     }
     struct pt_store *st;
