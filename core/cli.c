@@ -34,6 +34,7 @@ static const char main_help[] =
     "    indicators  the catalogue: every indicator with its kind, target and bureau\n"
     "    show        one indicator in full: targets, path, every actual with provenance\n"
     "    record      record an actual reported by letter or phone\n"
+    "    bureaus     the bureaus, their addresses and the indicators each answers for\n"
     "\n"
     "OPTIONS\n"
     "    --db PATH       the store (default $PLANTRACK_DB, else " DEFAULT_DB ")\n"
@@ -395,7 +396,7 @@ static const struct {
     cli_cmd_fn fn;
 } commands[] = {
     {"init", cli_init},       {"status", cli_status}, {"indicators", cli_indicators},
-    {"show", cli_show},       {"record", cli_record},
+    {"show", cli_show},       {"record", cli_record}, {"bureaus", cli_bureaus},
 };
 
 int main(int argc, char **argv)

@@ -81,5 +81,6 @@ int cli_record(struct cli_ctx *ctx, int argc, char **argv);
 int cli_status(struct cli_ctx *ctx, int argc, char **argv);
 int cli_indicators(struct cli_ctx *ctx, int argc, char **argv);
 int cli_show(struct cli_ctx *ctx, int argc, char **argv);
+int cli_bureaus(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

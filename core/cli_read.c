@@ -85,7 +85,12 @@ static void status_table(struct cli_ctx *ctx, const struct pt_plan *plan, int ye
                          const struct pt_indicator **rows, const struct pt_eval *evs, int n)
 {
     int counts[4] = {0};
-    printf("%s  %s\n", plan->id, plan->name_zh);
+    char head[1024], title[2048];
+    snprintf(title, sizeof title, "%s  %s", plan->id, plan->name_zh);
+    pt_text_fit(head, sizeof head, title, 99, 0);
+    for (char *e = head + strlen(head); e > head && e[-1] == ' ';)
+        *--e = '\0';
+    printf("%s\n", head);
     if (cli_today(plan) > plan->end_year && year == plan->end_year)
         printf("plan ended %d: final assessment for %d\n\n", plan->end_year, year);
     else
@@ -580,6 +585,101 @@ int cli_show(struct cli_ctx *ctx, int argc, char **argv)
         status = CLI_FAIL;
     free(rows);
 out:
+    pt_catalogue_free(cat);
+    pt_store_close(st);
+    return status;
+}
+
+/* ---- bureaus ----------------------------------------------------------- */
+
+static const char bureaus_help[] =
+    "NAME\n"
+    "    plantrack bureaus - the bureaus and the indicators each answers for\n"
+    "\n"
+    "SYNOPSIS\n"
+    "    plantrack bureaus [--plan P] [--json] [--db PATH]\n"
+    "\n"
+    "DESCRIPTION\n"
+    "    Every bureau of every loaded plan (or of plan P) with its e-mail address\n"
+    "    and the numbers and ids of the indicators it answers for: the addresses\n"
+    "    alerts go to.\n"
+    "\n"
+    "OPTIONS\n"
+    "    --plan P     only plan P\n"
+    "    --json       an array of objects: plan, id, name_zh, name_en, email,\n"
+    "                 indicators (an array of {no, id})\n"
+    "    --db PATH    the store (default $PLANTRACK_DB)\n";
+
+int cli_bureaus(struct cli_ctx *ctx, int argc, char **argv)
+{
+    const char *plan_id = NULL;
+    int json = 0;
+    struct cli_opt opts[] = {
+        {"plan", CLI_VALUE, &plan_id}, {"json", CLI_FLAG, &json}, {NULL, 0, NULL}};
+    char *pos[1];
+    int npos;
+    int rc = cli_parse(ctx, argc, argv, opts, bureaus_help, pos, 0, &npos);
+    if (rc)
+        return rc == 1 ? CLI_OK : rc;
+    struct pt_store *st;
+    struct pt_catalogue *cat;
+    if ((rc = cli_open(ctx, &st, &cat)))
+        return rc;
+    int status = CLI_OK;
+    sqlite3_stmt *s = NULL;
+    struct pt_err err;
+    if (plan_id && !pt_catalogue_plan(cat, plan_id)) {
+        cli_error(ctx, "unknown plan \"%s\"", plan_id);
+        status = CLI_USAGE;
+        goto out;
+    }
+    if (pt_store_prepare(st,
+                         "SELECT plan_id, id, name_zh, name_en, email FROM bureaus "
+                         "WHERE ?1 IS NULL OR plan_id = ?1 ORDER BY plan_id, id",
+                         &s, &err)) {
+        cli_error(ctx, "%s", err.msg);
+        status = CLI_FAIL;
+        goto out;
+    }
+    if (plan_id)
+        sqlite3_bind_text(s, 1, plan_id, -1, SQLITE_STATIC);
+    json_t *all = json_array();
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        const char *plan = (const char *)sqlite3_column_text(s, 0);
+        const char *id = (const char *)sqlite3_column_text(s, 1);
+        json_t *inds = json_array();
+        for (int i = 0; i < cat->nind; i++)
+            if (!strcmp(cat->ind[i].plan_id, plan) && !strcmp(cat->ind[i].bureau, id))
+                json_array_append_new(inds, json_pack("{s:i, s:s}", "no", cat->ind[i].no, "id",
+                                                      cat->ind[i].id));
+        json_array_append_new(
+            all, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "plan", plan, "id", id, "name_zh",
+                           (const char *)sqlite3_column_text(s, 2), "name_en",
+                           (const char *)sqlite3_column_text(s, 3), "email",
+                           (const char *)sqlite3_column_text(s, 4), "indicators", inds));
+    }
+    if (json) {
+        status = cli_print_json(all);
+    } else {
+        size_t i, j;
+        json_t *b, *ind;
+        json_array_foreach(all, i, b)
+        {
+            printf("%s %s  %s <%s>\n   ", json_string_value(json_object_get(b, "plan")),
+                   json_string_value(json_object_get(b, "id")),
+                   json_string_value(json_object_get(b, "name_zh")),
+                   json_string_value(json_object_get(b, "email")));
+            json_array_foreach(json_object_get(b, "indicators"), j, ind)
+            {
+                printf(" %lld %s", (long long)json_integer_value(json_object_get(ind, "no")),
+                       json_string_value(json_object_get(ind, "id")));
+            }
+            printf("\n");
+        }
+        json_decref(all);
+    }
+out:
+    sqlite3_finalize(s);
     pt_catalogue_free(cat);
     pt_store_close(st);
     return status;
