@@ -150,11 +150,13 @@ static void check_readings(struct pt_jv *jv, json_t *doc)
     {
         size_t mi = pt_jv_index(jv, i);
         const char *s;
-        if (!json_is_object(r))
+        if (!json_is_object(r)) {
             pt_jv_error(jv, "expected an object");
-        else if (!pt_jv_keys(jv, r, NULL, req))
+        } else {
+            pt_jv_keys(jv, r, NULL, req);
             for (int k = 0; req[k]; k++)
                 pt_jv_string(jv, r, req[k], 1, &s);
+        }
         pt_jv_pop(jv, mi);
     }
     pt_jv_pop(jv, m);

@@ -35,8 +35,10 @@ void pt_jv_error(struct pt_jv *jv, const char *fmt, ...) __attribute__((format(p
 void pt_jv_error_at(struct pt_jv *jv, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Reports every key of obj that is not in allowed (NULL-terminated) and every
- * key of required that is missing. Returns the number of problems. */
+/* Reports every key of obj that is in neither allowed nor required (both
+ * NULL-terminated). Missing required keys are left to the typed getters
+ * (called with required set), so each problem is reported once. Returns the
+ * number of problems. */
 int pt_jv_keys(struct pt_jv *jv, json_t *obj, const char *const *allowed,
                const char *const *required);
 
