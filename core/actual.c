@@ -39,6 +39,15 @@ static int parse_date(const char *s, int *year)
     return 1;
 }
 
+/* Days since 1970 of the date that starts s ("YYYY-MM-DD…"). */
+static long date_days(const char *s)
+{
+    int y = 0, m = 1, d = 1;
+    sscanf(s, "%4d-%2d-%2d", &y, &m, &d);
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = 12};
+    return (long)(timegm(&tm) / 86400);
+}
+
 int pt_actual_check(const struct pt_plan *plan, const struct pt_indicator *ind,
                     const struct pt_actual_in *in, double *value, struct pt_err *err)
 {
@@ -51,6 +60,14 @@ int pt_actual_check(const struct pt_plan *plan, const struct pt_indicator *ind,
         return pt_err_set(err, PT_ERANGE,
                           "%s: period %d is outside plan %s's range %d-%d", ind->id, year,
                           plan->id, first, last);
+    /* Nothing can be reported for a year that has not begun, nor as of a
+     * day that has not come (a day of slack for time zones). */
+    char now[32];
+    pt_store_now(now);
+    int this_year = atoi(now);
+    if (year > this_year)
+        return pt_err_set(err, PT_ERANGE, "%s: period %d is in the future (it is %d now)",
+                          ind->id, year, this_year);
     if (in->provisional) {
         if (!in->as_of)
             return pt_err_set(err, PT_EINVAL,
@@ -65,6 +82,9 @@ int pt_actual_check(const struct pt_plan *plan, const struct pt_indicator *ind,
             return pt_err_set(err, PT_ERANGE,
                               "%s: as-of date %s does not fall in or just after period %d",
                               ind->id, in->as_of, year);
+        if (date_days(in->as_of) > date_days(now) + 1)
+            return pt_err_set(err, PT_ERANGE, "%s: as-of date %s is in the future (today is %.10s)",
+                              ind->id, in->as_of, now);
     } else if (in->as_of) {
         return pt_err_set(err, PT_EINVAL,
                           "%s: --as-of applies to provisional values only (add --provisional)",

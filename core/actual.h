@@ -36,7 +36,8 @@ struct pt_actual_row {
 };
 
 /* Checks an incoming actual against its plan and indicator (period range
- * base year … end year + 10, as-of date, finite value, convertible unit)
+ * base year … end year + 10 and not in the future, as-of date, finite value,
+ * convertible unit)
  * and converts its value into *value. Writes nothing. */
 int pt_actual_check(const struct pt_plan *plan, const struct pt_indicator *ind,
                     const struct pt_actual_in *in, double *value, struct pt_err *err);
