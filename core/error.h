@@ -16,7 +16,13 @@
     X(ERANGE, -7, "value out of range")                                                  \
     X(ECONFIG, -8, "invalid configuration")                                              \
     X(EBUSY, -9, "store is busy")                                                        \
-    X(ESCHEMA, -10, "store schema is newer than this program")
+    X(ESCHEMA, -10, "store schema is newer than this program")                           \
+    X(EHTTP, -11, "HTTP error status or refused redirect")                               \
+    X(ETIMEDOUT, -12, "timed out")                                                       \
+    X(ETOOBIG, -13, "larger than the configured limit")                                  \
+    X(ECANCELED, -14, "canceled")                                                        \
+    X(ENET, -15, "network error")                                                        \
+    X(ETLS, -16, "TLS handshake or certificate verification failed")
 
 enum {
 #define PT_ERR_ENUM(name, code, msg) PT_##name = code,
