@@ -6,10 +6,10 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
-DB         ?= var/plantrack.db
 
 # pkg-config module or command -> Debian package that provides it.
 DEPS = cmd:cc=gcc cmd:cmake=cmake cmd:pkg-config=pkg-config cmd:sqlite3=sqlite3 cmd:python3=python3 \
+       cmd:openssl=openssl \
        pc:libuv=libuv1-dev pc:libcurl=libcurl4-openssl-dev pc:jansson=libjansson-dev \
        pc:sqlite3=libsqlite3-dev pc:libsystemd=libsystemd-dev
 
@@ -48,7 +48,7 @@ build-asan: deps $(ASAN_BUILD)/CMakeCache.txt
 	@cmake --build $(ASAN_BUILD) -j $(JOBS) -- --no-print-directory -s
 
 run: build
-	@BIN=$(BUILD)/core DB=$(DB) sh config/demo/run.sh
+	@BIN=$(BUILD)/core sh config/demo/run.sh
 
 test: build build-asan
 	@env -u http_proxy -u https_proxy -u all_proxy -u HTTP_PROXY -u HTTPS_PROXY -u ALL_PROXY \

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "actual.h"
+#include "assess.h"
 #include "log.h"
 
 #define DEFAULT_DB "/var/lib/plantrack/plantrack.db"
@@ -237,44 +238,6 @@ int cli_open(struct cli_ctx *ctx, struct pt_store **st, struct pt_catalogue **ca
     return 0;
 }
 
-int cli_today(const struct pt_plan *plan)
-{
-    const char *now = getenv("PLANTRACK_NOW");
-    if (now && strlen(now) >= 4) {
-        char y4[5] = {now[0], now[1], now[2], now[3], 0};
-        int y = cli_year(y4);
-        if (y)
-            return y;
-    }
-    time_t t = time(NULL);
-    struct tm tm;
-    /* The year in the plan's own time zone: New Year's Eve in UTC is
-     * already the new year in Shijiazhuang. */
-    char *saved = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
-    if (plan && plan->timezone[0])
-        setenv("TZ", plan->timezone, 1);
-    tzset();
-    localtime_r(&t, &tm);
-    if (saved) {
-        setenv("TZ", saved, 1);
-        free(saved);
-    } else {
-        unsetenv("TZ");
-    }
-    tzset();
-    return tm.tm_year + 1900;
-}
-
-int cli_default_year(const struct pt_plan *plan)
-{
-    int today = cli_today(plan);
-    if (today > plan->end_year)
-        return plan->end_year;
-    if (today < plan->start_year)
-        return plan->start_year;
-    return today;
-}
-
 int cli_year(const char *s)
 {
     char *end;
@@ -328,17 +291,11 @@ int cli_print_json(json_t *v)
 int cli_evaluate(struct pt_store *st, const struct pt_indicator *ind, int year,
                  struct pt_eval *out)
 {
-    struct pt_actual *a;
-    int n;
     struct pt_err err;
-    int rc = pt_actual_latest(st, ind->key, &a, &n, &err);
-    if (rc) {
+    int rc = pt_assess_indicator(st, ind, year, out, &err);
+    if (rc)
         fprintf(stderr, "plantrack: %s\n", err.msg);
-        return rc;
-    }
-    pt_eval_run(&ind->path, a, n, year, out);
-    free(a);
-    return 0;
+    return rc;
 }
 
 json_t *cli_status_json(const struct pt_indicator *ind, const struct pt_eval *ev)

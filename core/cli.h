@@ -51,11 +51,6 @@ int cli_status_of(int code);
 /* Opens the store (never creating it) and reads the catalogue. */
 int cli_open(struct cli_ctx *ctx, struct pt_store **st, struct pt_catalogue **cat);
 
-/* The year "now" is in for plan (in its time zone; PLANTRACK_NOW overrides). */
-int cli_today(const struct pt_plan *plan);
-/* The year a plan is evaluated for by default: its target year once it has
- * ended (the final assessment), else the current year. */
-int cli_default_year(const struct pt_plan *plan);
 
 /* Parses a finite decimal number ("-3", "67.9", "1e3"); 0 when s is not one. */
 int cli_number(const char *s, double *out);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "actual.h"
+#include "assess.h"
 #include "cli.h"
 #include "text.h"
 
@@ -91,7 +92,7 @@ static void status_table(struct cli_ctx *ctx, const struct pt_plan *plan, int ye
     for (char *e = head + strlen(head); e > head && e[-1] == ' ';)
         *--e = '\0';
     printf("%s\n", head);
-    if (cli_today(plan) > plan->end_year && year == plan->end_year)
+    if (pt_assess_today(plan) > plan->end_year && year == plan->end_year)
         printf("plan ended %d: final assessment for %d\n\n", plan->end_year, year);
     else
         printf("evaluated for %d\n\n", year);
@@ -192,7 +193,7 @@ int cli_status(struct cli_ctx *ctx, int argc, char **argv)
         const struct pt_plan *plan = &cat->plans[p];
         if (plan_id && strcmp(plan->id, plan_id) != 0)
             continue;
-        int y = year ? year : cli_default_year(plan);
+        int y = year ? year : pt_assess_default_year(plan);
         int n = 0;
         for (int i = 0; i < cat->nind; i++) {
             if (strcmp(cat->ind[i].plan_id, plan->id) != 0)
@@ -537,7 +538,7 @@ int cli_show(struct cli_ctx *ctx, int argc, char **argv)
         goto out;
     }
     struct pt_eval ev;
-    if (cli_evaluate(st, ind, year ? year : cli_default_year(plan), &ev)) {
+    if (cli_evaluate(st, ind, year ? year : pt_assess_default_year(plan), &ev)) {
         free(rows);
         status = CLI_FAIL;
         goto out;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static enum pt_log_level log_level = PT_LOG_INFO;
@@ -31,6 +32,15 @@ void pt_log(enum pt_log_level level, const char *func, int with_errno, const cha
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* Under systemd, journald reads a "<N>" syslog priority prefix on each
+     * line of stderr and keeps the level. */
+    static int journal = -1;
+    if (journal < 0)
+        journal = getenv("JOURNAL_STREAM") != NULL;
+    if (journal) {
+        static const int prio[] = {3, 4, 6, 7};
+        fprintf(stderr, "<%d>", prio[level]);
+    }
     if (log_level >= PT_LOG_DEBUG)
         fprintf(stderr, "%s: %s: %s: %s", log_progname, names[level], func, msg);
     else

@@ -1,31 +1,20 @@
 #!/bin/sh
-# One nightly run of the bundled demo, as `make run` does it: create or
-# migrate the store in ./var, load the catalogue, record the demo actuals
-# and print the status table. Running it again changes nothing in the store.
-#   BIN  directory holding the plantrack binary (default build/core)
-#   DB   the store (default var/plantrack.db)
+# One nightly run of the bundled demo, as `make run` does it: plantrackd
+# --once on config/demo/plantrack.json (store in ./var, the csvdrop feed
+# reading the illustrative bureau letters in config/demo/feeds/ as file://
+# URLs), then the status table. Running it again changes nothing in the
+# store: unchanged files are not read twice.
+#   BIN     the build folder's core/ (default build/core)
+#   CONFIG  the configuration (default config/demo/plantrack.json)
+#   DB      the store it names (default var/plantrack.db)
 set -eu
 cd "$(dirname "$0")/../.."
 BIN=${BIN:-build/core}
+CONFIG=${CONFIG:-config/demo/plantrack.json}
 DB=${DB:-var/plantrack.db}
-mkdir -p "$(dirname "$DB")" spool
-pt() { "$BIN/plantrack" --db "$DB" "$@"; }
-
-pt init --catalogue config/indicators/shijiazhuang-2021-2025.json
-
-echo "demo: no feed plugins exist yet; recording the illustrative actuals of"
-echo "demo: config/demo/actuals.txt through plantrack record (source \"demo\")"
-added=0
-while read -r id period value as_of; do
-    case "$id" in ''|'#'*) continue ;; esac
-    if [ -n "$as_of" ]; then
-        out=$(pt record "$id" "$period" "$value" --provisional --as-of "$as_of" --source demo)
-    else
-        out=$(pt record "$id" "$period" "$value" --source demo)
-    fi
-    case "$out" in recorded*) added=$((added + 1)) ;; esac
-done < config/demo/actuals.txt
-echo "demo: $added new actual vintages recorded"
-echo "demo: e-mail alerts are not implemented yet; nothing is written to ./spool"
+mkdir -p var spool
+rc=0
+"$BIN/plantrackd" --once --config "$CONFIG" || rc=$?
 echo
-pt status
+"$BIN/plantrack" --db "$DB" status
+exit $rc

@@ -1,0 +1,75 @@
+/* Assessment: the evaluator applied to what the store holds. */
+#include "assess.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "actual.h"
+
+int pt_assess_today(const struct pt_plan *plan)
+{
+    const char *now = getenv("PLANTRACK_NOW");
+    if (now && strlen(now) >= 4) {
+        int y = atoi(now);
+        if (y >= 1900 && y <= 2200)
+            return y;
+    }
+    time_t t = time(NULL);
+    struct tm tm;
+    /* The year in the plan's own time zone: New Year's Eve in UTC is
+     * already the new year in Shijiazhuang. */
+    char *saved = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+    if (plan && plan->timezone[0])
+        setenv("TZ", plan->timezone, 1);
+    tzset();
+    localtime_r(&t, &tm);
+    if (saved) {
+        setenv("TZ", saved, 1);
+        free(saved);
+    } else {
+        unsetenv("TZ");
+    }
+    tzset();
+    return tm.tm_year + 1900;
+}
+
+int pt_assess_default_year(const struct pt_plan *plan)
+{
+    int today = pt_assess_today(plan);
+    if (today > plan->end_year)
+        return plan->end_year;
+    if (today < plan->start_year)
+        return plan->start_year;
+    return today;
+}
+
+int pt_assess_indicator(struct pt_store *st, const struct pt_indicator *ind, int year,
+                        struct pt_eval *out, struct pt_err *err)
+{
+    struct pt_actual *a;
+    int n;
+    int rc = pt_actual_latest(st, ind->key, &a, &n, err);
+    if (rc)
+        return rc;
+    pt_eval_run(&ind->path, a, n, year, out);
+    free(a);
+    return 0;
+}
+
+int pt_assess_all(struct pt_store *st, const struct pt_catalogue *cat,
+                  struct pt_assess_summary *sum, struct pt_err *err)
+{
+    memset(sum, 0, sizeof *sum);
+    for (int i = 0; i < cat->nind; i++) {
+        const struct pt_indicator *ind = &cat->ind[i];
+        const struct pt_plan *plan = pt_catalogue_plan(cat, ind->plan_id);
+        struct pt_eval ev;
+        int rc = pt_assess_indicator(st, ind, pt_assess_default_year(plan), &ev, err);
+        if (rc)
+            return rc;
+        sum->indicators++;
+        sum->by_verdict[ev.verdict]++;
+    }
+    return 0;
+}

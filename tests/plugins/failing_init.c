@@ -1,0 +1,18 @@
+/* A plugin whose init fails: its feed is not created, the others run. */
+#include <stdio.h>
+
+#include <plantrack/plugin.h>
+
+static int check(const char *s, char *e, size_t n) { return 0; }
+static int init(const struct pt_host *h, const char *i, const char *s, void **st, char *e, size_t n)
+{
+    snprintf(e, n, "the test plugin always fails to start");
+    return PTP_EIO;
+}
+static int collect(void *st, uint64_t run) { return 0; }
+static void fini(void *st) {}
+
+PT_PLUGIN_EXPORT const struct pt_plugin plantrack_plugin = {
+    .abi_major = PT_PLUGIN_ABI_MAJOR, .abi_minor = PT_PLUGIN_ABI_MINOR, .name = "failing-init",
+    .version = "1", .description = "init fails", .check = check, .init = init,
+    .collect = collect, .fini = fini};
