@@ -24,7 +24,7 @@ cleanup() {
 trap cleanup EXIT
 
 # A loopback server whose answers take 60 s: a collection stays in flight.
-python3 "$SRC/tests/servers/httpd.py" --exit-on-eof --lifetime 120 < /dev/zero > "$WORK/port" 2>/dev/null &
+python3 "$SRC/tests/servers/httpd.py" --lifetime 120 < /dev/null > "$WORK/port" 2>/dev/null &
 SERVER_PID=$!
 # The systemd side of sd_notify: a datagram socket that logs what it hears.
 python3 - "$WORK/notify.sock" "$WORK/notify.log" <<'PY' &

@@ -9,15 +9,19 @@ a throwaway CA and a server certificate for IP 127.0.0.1 with the openssl
 command. Python 3 standard library only; not for use outside tests.
 
 Usage: httpd.py [--tls] [--dir DIR] [--exit-on-eof] [--lifetime SECONDS]
+                [--feeds DIR] [--log FILE]
   --dir DIR       where certificates go (default: a temporary directory,
                   removed at exit)
   --exit-on-eof   exit when stdin reaches end of file, so a test process
                   that dies (even by a signal) takes the server with it
   --lifetime S    exit after S seconds whatever happens (default 300)
+  --feeds DIR     files served by /feed?file=NAME (for the daemon's tests)
+  --log FILE      append "PATH If-None-Match" for each request to FILE
 """
 
 import email.utils
 import gzip
+import hashlib
 import http.server
 import os
 import shutil
@@ -38,6 +42,8 @@ VERBOSE = bool(os.environ.get("PT_HTTPD_VERBOSE"))
 
 _lock = threading.Lock()
 _counts = {}  # request path (with query) -> requests seen
+FEEDS = None  # --feeds DIR
+LOG = None    # --log FILE
 
 
 def bump(key):
@@ -71,6 +77,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             # An absolute URI: we are being used as the client's proxy.
             return self.reply(200, b"proxied " + self.path.encode())
         count = bump(self.path)
+        if LOG:
+            with _lock, open(LOG, "a") as log:
+                log.write("%s %s\n" % (self.path, self.headers.get("If-None-Match", "-")))
         url = urllib.parse.urlsplit(self.path)
         q = {k: v[-1] for k, v in urllib.parse.parse_qs(url.query).items()}
         route = getattr(self, "route_" + url.path.strip("/").replace("-", "_"), None)
@@ -176,6 +185,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def route_echo(self, q, count):
         return self.reply(200, str(self.headers).encode())
 
+    # /feed?file=NAME[&fail=N]: NAME from --feeds DIR with an ETag of its
+    # content, 304 when the client already has it; 500 for the first N
+    # requests of this URL; 404 while the file does not exist.
+    def route_feed(self, q, count):
+        if count <= int(q.get("fail", "0")):
+            return self.reply(500, b"feed down\n")
+        try:
+            with open(os.path.join(FEEDS or ".", os.path.basename(q.get("file", ""))), "rb") as f:
+                body = f.read()
+        except OSError:
+            return self.reply(404, b"no such feed\n")
+        etag = '"%s"' % hashlib.sha1(body).hexdigest()
+        if self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return None
+        return self.reply(200, body, [("ETag", etag)])
+
     # /count?p=PATH: how many requests PATH (with its query) has seen.
     def route_count(self, q, count):
         return self.reply(200, b"%d" % seen(q.get("p", "")))
@@ -246,6 +274,9 @@ def main(argv):
     exit_on_eof = "--exit-on-eof" in argv
     d = argv[argv.index("--dir") + 1] if "--dir" in argv else None
     lifetime = float(argv[argv.index("--lifetime") + 1]) if "--lifetime" in argv else 300.0
+    global FEEDS, LOG
+    FEEDS = argv[argv.index("--feeds") + 1] if "--feeds" in argv else None
+    LOG = argv[argv.index("--log") + 1] if "--log" in argv else None
     own_dir = None
     if tls and d is None:
         d = own_dir = tempfile.mkdtemp(prefix="pt-httpd-")
