@@ -176,6 +176,11 @@ void pt_store_close(struct pt_store *st)
     free(st);
 }
 
+void pt_store_set_busy_timeout(struct pt_store *st, int ms)
+{
+    sqlite3_busy_timeout(st->db, ms);
+}
+
 sqlite3 *pt_store_db(struct pt_store *st)
 {
     return st->db;

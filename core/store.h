@@ -22,6 +22,10 @@ enum {
 int pt_store_open(const char *path, int flags, struct pt_store **out, struct pt_err *err);
 void pt_store_close(struct pt_store *st);
 
+/* How long a write waits for another process's lock before failing with
+ * PT_EBUSY. The daemon keeps it short: the wait blocks its event loop. */
+void pt_store_set_busy_timeout(struct pt_store *st, int ms);
+
 /* The connection, for preparing statements. Owned by st. */
 sqlite3 *pt_store_db(struct pt_store *st);
 const char *pt_store_path(const struct pt_store *st);
