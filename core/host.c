@@ -257,177 +257,198 @@ static void run_finish(struct pt_run *r, int status, const char *message)
 
 /* ---- committing a unit ------------------------------------------------- */
 
-/* Small caches of series and site ids within one commit. */
-struct id_cache {
-    char name[64];
-    long long id;
-    char unit[32];
+/* Series and site ids seen within one commit: an hour of a national
+ * network is thousands of sites, so a hash map, not a list. */
+struct idmap {
+    struct idslot {
+        char *key;      /* NULL: empty */
+        long long id;
+        char unit[32];  /* series only */
+    } *slots;
+    size_t cap, n;
 };
 
-static int series_id(struct pt_store *st, const struct obs_copy *o, struct id_cache *c, int *nc,
-                     long long *id, char *unit, struct pt_err *err)
+static uint64_t idmap_hash(const char *s)
 {
-    for (int i = 0; i < *nc; i++)
-        if (!strcmp(c[i].name, o->series)) {
-            *id = c[i].id;
-            snprintf(unit, 32, "%s", c[i].unit);
-            return 0;
-        }
-    sqlite3_stmt *s;
-    int rc = pt_store_prepare(st,
-                              "INSERT INTO series (name, unit) VALUES (?1, ?2) "
-                              "ON CONFLICT (name) DO NOTHING",
-                              &s, err);
-    if (rc)
-        return rc;
-    /* The first unit a series is seen in becomes its unit. */
-    sqlite3_bind_text(s, 1, o->series, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, pt_unit_find(o->unit)->name, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s);
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE)
-        return pt_store_fail(st, err, "registering a series");
-    if ((rc = pt_store_prepare(st, "SELECT id, unit FROM series WHERE name = ?", &s, err)))
-        return rc;
-    sqlite3_bind_text(s, 1, o->series, -1, SQLITE_STATIC);
-    if (sqlite3_step(s) != SQLITE_ROW) {
-        sqlite3_finalize(s);
-        return pt_store_fail(st, err, "reading a series");
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static struct idslot *idmap_get(struct idmap *m, const char *key)
+{
+    if (!m->cap)
+        return NULL;
+    for (size_t i = idmap_hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        if (!m->slots[i].key)
+            return NULL;
+        if (!strcmp(m->slots[i].key, key))
+            return &m->slots[i];
     }
-    *id = sqlite3_column_int64(s, 0);
-    snprintf(unit, 32, "%s", (const char *)sqlite3_column_text(s, 1));
-    sqlite3_finalize(s);
-    if (*nc < 64) {
-        snprintf(c[*nc].name, sizeof c[*nc].name, "%s", o->series);
-        c[*nc].id = *id;
-        snprintf(c[*nc].unit, sizeof c[*nc].unit, "%s", unit);
-        (*nc)++;
+}
+
+/* Adds key (not present); returns its slot or NULL when out of memory. */
+static struct idslot *idmap_put(struct idmap *m, const char *key)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 64;
+        struct idslot *slots = calloc(cap, sizeof *slots);
+        if (!slots)
+            return NULL;
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->slots[i].key) {
+                size_t j = idmap_hash(m->slots[i].key) & (cap - 1);
+                while (slots[j].key)
+                    j = (j + 1) & (cap - 1);
+                slots[j] = m->slots[i];
+            }
+        free(m->slots);
+        m->slots = slots;
+        m->cap = cap;
+    }
+    size_t i = idmap_hash(key) & (m->cap - 1);
+    while (m->slots[i].key)
+        i = (i + 1) & (m->cap - 1);
+    if (!(m->slots[i].key = strdup(key)))
+        return NULL;
+    m->n++;
+    return &m->slots[i];
+}
+
+static void idmap_free(struct idmap *m)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        free(m->slots[i].key);
+    free(m->slots);
+    memset(m, 0, sizeof *m);
+}
+
+/* One unit's commit: its statements are prepared once, not per record. */
+struct commit {
+    struct pt_run *r;
+    struct pt_store *st;
+    sqlite3_stmt *series_ins, *series_get, *site_ins, *site_get, *obs_up;
+    struct idmap series, sites;
+};
+
+static void commit_close(struct commit *c)
+{
+    sqlite3_finalize(c->series_ins);
+    sqlite3_finalize(c->series_get);
+    sqlite3_finalize(c->site_ins);
+    sqlite3_finalize(c->site_get);
+    sqlite3_finalize(c->obs_up);
+    idmap_free(&c->series);
+    idmap_free(&c->sites);
+}
+
+static int commit_open(struct commit *c, struct pt_run *r, struct pt_err *err)
+{
+    memset(c, 0, sizeof *c);
+    c->r = r;
+    c->st = r->host->store;
+    int rc;
+    if ((rc = pt_store_prepare(c->st,
+                               "INSERT INTO series (name, unit) VALUES (?1, ?2) "
+                               "ON CONFLICT (name) DO NOTHING",
+                               &c->series_ins, err)) ||
+        (rc = pt_store_prepare(c->st, "SELECT id, unit FROM series WHERE name = ?",
+                               &c->series_get, err)) ||
+        (rc = pt_store_prepare(c->st,
+                               "INSERT INTO sites (code) VALUES (?) ON CONFLICT DO NOTHING",
+                               &c->site_ins, err)) ||
+        (rc = pt_store_prepare(c->st, "SELECT id FROM sites WHERE code = ?", &c->site_get,
+                               err)) ||
+        /* A delivery of the same value changes nothing; another value
+         * updates the row and the trigger of db/002 keeps the old one. */
+        (rc = pt_store_prepare(
+             c->st,
+             "INSERT INTO observations (time, series_id, site_id, value, text, unit, flags, "
+             "source, run_id) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (time, series_id, site_id) "
+             "DO UPDATE SET value = excluded.value, text = excluded.text, unit = excluded.unit, "
+             "flags = excluded.flags, source = excluded.source, run_id = excluded.run_id "
+             "WHERE observations.value IS NOT excluded.value OR observations.text IS NOT "
+             "excluded.text OR observations.flags IS NOT excluded.flags OR observations.unit "
+             "IS NOT excluded.unit",
+             &c->obs_up, err))) {
+        commit_close(c);
+        return rc;
     }
     return 0;
 }
 
-static int site_id(struct pt_store *st, const char *code, struct id_cache *c, int *nc,
-                   long long *id, struct pt_err *err)
+/* Inserts name if new (ins binds ?1 = name, and ?2 = unit for series), then
+ * reads its row back through get. */
+static int lookup_id(struct commit *c, sqlite3_stmt *ins, sqlite3_stmt *get, const char *name,
+                     const char *unit, struct idmap *map, struct idslot **out,
+                     struct pt_err *err)
 {
-    for (int i = 0; i < *nc; i++)
-        if (!strcmp(c[i].name, code)) {
-            *id = c[i].id;
-            return 0;
-        }
-    sqlite3_stmt *s;
-    int rc = pt_store_prepare(st, "INSERT INTO sites (code) VALUES (?) ON CONFLICT DO NOTHING",
-                              &s, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s);
-    sqlite3_finalize(s);
+    if ((*out = idmap_get(map, name)))
+        return 0;
+    sqlite3_bind_text(ins, 1, name, -1, SQLITE_STATIC);
+    if (unit)
+        sqlite3_bind_text(ins, 2, unit, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(ins);
+    sqlite3_reset(ins);
     if (rc != SQLITE_DONE)
-        return pt_store_fail(st, err, "registering a site");
-    if ((rc = pt_store_prepare(st, "SELECT id FROM sites WHERE code = ?", &s, err)))
-        return rc;
-    sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s) == SQLITE_ROW ? 0 : pt_store_fail(st, err, "reading a site");
-    if (!rc)
-        *id = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    if (!rc && *nc < 64) {
-        snprintf(c[*nc].name, sizeof c[*nc].name, "%s", code);
-        c[*nc].id = *id;
-        (*nc)++;
+        return pt_store_fail(c->st, err, "registering a series or site");
+    sqlite3_bind_text(get, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(get) != SQLITE_ROW) {
+        sqlite3_reset(get);
+        return pt_store_fail(c->st, err, "reading a series or site");
     }
-    return rc;
+    struct idslot *slot = idmap_put(map, name);
+    if (!slot) {
+        sqlite3_reset(get);
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    }
+    slot->id = sqlite3_column_int64(get, 0);
+    if (unit) /* the first unit a series is seen in becomes its unit */
+        snprintf(slot->unit, sizeof slot->unit, "%s", (const char *)sqlite3_column_text(get, 1));
+    sqlite3_reset(get);
+    *out = slot;
+    return 0;
 }
 
-/* Upserts one observation. A station-hour delivered again with another
- * value is a correction: the old row goes to observation_history first.
- * The same value again changes nothing. */
-static int commit_obs(struct pt_run *r, const struct obs_copy *o, struct id_cache *sc, int *nsc,
-                      struct id_cache *tc, int *ntc, const char *now, int *written,
+static int commit_obs(struct commit *c, const struct obs_copy *o, int *written,
                       struct pt_err *err)
 {
-    struct pt_store *st = r->host->store;
-    long long sid = 0, tid = 0;
-    char unit[32];
+    struct idslot *series, *site;
     double value = o->value;
-    int rc = series_id(st, o, sc, nsc, &sid, unit, err);
+    int rc = lookup_id(c, c->series_ins, c->series_get, o->series, o->unit, &c->series,
+                       &series, err);
     if (rc)
         return rc;
-    if (o->has_value && strcmp(pt_unit_find(o->unit)->name, unit) != 0) {
+    if (o->has_value && strcmp(o->unit, series->unit) != 0) {
         struct pt_err uerr;
-        if (pt_unit_convert(o->value, o->unit, unit, &value, &uerr))
+        if (pt_unit_convert(o->value, o->unit, series->unit, &value, &uerr))
             return pt_err_set(err, PT_EUNIT, "series %s, site %s, time %lld: %s", o->series,
                               o->site, (long long)o->time, uerr.msg);
     }
-    if ((rc = site_id(st, o->site, tc, ntc, &tid, err)))
+    if ((rc = lookup_id(c, c->site_ins, c->site_get, o->site, NULL, &c->sites, &site, err)))
         return rc;
-    sqlite3_stmt *s;
-    if ((rc = pt_store_prepare(st,
-                               "SELECT value, text, flags FROM observations "
-                               "WHERE time = ? AND series_id = ? AND site_id = ?",
-                               &s, err)))
-        return rc;
+    sqlite3_stmt *s = c->obs_up;
     sqlite3_bind_int64(s, 1, o->time);
-    sqlite3_bind_int64(s, 2, sid);
-    sqlite3_bind_int64(s, 3, tid);
-    int exists = 0, same = 0;
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        exists = 1;
-        int had = sqlite3_column_type(s, 0) != SQLITE_NULL;
-        const char *t = (const char *)sqlite3_column_text(s, 1);
-        same = had == o->has_value && (!had || sqlite3_column_double(s, 0) == value) &&
-               ((!t && !o->text) || (t && o->text && !strcmp(t, o->text))) &&
-               (uint32_t)sqlite3_column_int64(s, 2) == o->flags;
-    }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return pt_store_fail(st, err, "reading an observation");
-    if (same)
-        return 0;
-    if (exists) {
-        if ((rc = pt_store_prepare(
-                 st,
-                 "INSERT INTO observation_history (time, series_id, site_id, replaced_at, value, "
-                 "text, unit, flags, source, run_id, replaced_by_run) SELECT time, series_id, "
-                 "site_id, ?4, value, text, unit, flags, source, run_id, ?5 FROM observations "
-                 "WHERE time = ?1 AND series_id = ?2 AND site_id = ?3",
-                 &s, err)))
-            return rc;
-        sqlite3_bind_int64(s, 1, o->time);
-        sqlite3_bind_int64(s, 2, sid);
-        sqlite3_bind_int64(s, 3, tid);
-        sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 5, r->row);
-        rc = sqlite3_step(s);
-        sqlite3_finalize(s);
-        if (rc != SQLITE_DONE)
-            return pt_store_fail(st, err, "keeping a corrected observation's history");
-    }
-    if ((rc = pt_store_prepare(
-             st,
-             "INSERT INTO observations (time, series_id, site_id, value, text, unit, flags, "
-             "source, run_id) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (time, series_id, site_id) "
-             "DO UPDATE SET value = excluded.value, text = excluded.text, unit = excluded.unit, "
-             "flags = excluded.flags, source = excluded.source, run_id = excluded.run_id",
-             &s, err)))
-        return rc;
-    sqlite3_bind_int64(s, 1, o->time);
-    sqlite3_bind_int64(s, 2, sid);
-    sqlite3_bind_int64(s, 3, tid);
+    sqlite3_bind_int64(s, 2, series->id);
+    sqlite3_bind_int64(s, 3, site->id);
     if (o->has_value)
         sqlite3_bind_double(s, 4, value);
+    else
+        sqlite3_bind_null(s, 4);
     if (o->text)
         sqlite3_bind_text(s, 5, o->text, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 6, unit, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, 5);
+    sqlite3_bind_text(s, 6, series->unit, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 7, o->flags);
-    sqlite3_bind_text(s, 8, r->inst->name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 9, r->row);
+    sqlite3_bind_text(s, 8, c->r->inst->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 9, c->r->row);
     rc = sqlite3_step(s);
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     if (rc != SQLITE_DONE)
-        return pt_store_fail(st, err, "writing an observation");
-    (*written)++;
+        return pt_store_fail(c->st, err, "writing an observation");
+    *written += sqlite3_changes(pt_store_db(c->st)) > 0;
     return 0;
 }
 
@@ -526,13 +547,18 @@ static int unit_commit_tx(struct pt_run *r, struct unit *u, const struct pt_unit
     struct pt_store *st = r->host->store;
     char now[32];
     pt_store_now(now);
-    struct id_cache series[64], sites[64];
-    int nseries = 0, nsites = 0;
     int rc = pt_store_begin(st, err);
     if (rc)
         return rc;
+    struct commit c;
+    if (u->nobs && (rc = commit_open(&c, r, err))) {
+        pt_store_rollback(st);
+        return rc;
+    }
     for (int i = 0; !rc && i < u->nobs; i++)
-        rc = commit_obs(r, &u->obs[i], series, &nseries, sites, &nsites, now, nobs, err);
+        rc = commit_obs(&c, &u->obs[i], nobs, err);
+    if (u->nobs)
+        commit_close(&c);
     for (int i = 0; !rc && i < u->nact; i++)
         rc = commit_actual(r, &u->act[i], nact, err);
     if (!rc)
