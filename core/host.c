@@ -550,15 +550,15 @@ static int unit_commit_tx(struct pt_run *r, struct unit *u, const struct pt_unit
     int rc = pt_store_begin(st, err);
     if (rc)
         return rc;
-    struct commit c;
-    if (u->nobs && (rc = commit_open(&c, r, err))) {
+    struct commit cm;
+    if (u->nobs && (rc = commit_open(&cm, r, err))) {
         pt_store_rollback(st);
         return rc;
     }
     for (int i = 0; !rc && i < u->nobs; i++)
-        rc = commit_obs(&c, &u->obs[i], nobs, err);
+        rc = commit_obs(&cm, &u->obs[i], nobs, err);
     if (u->nobs)
-        commit_close(&c);
+        commit_close(&cm);
     for (int i = 0; !rc && i < u->nact; i++)
         rc = commit_actual(r, &u->act[i], nact, err);
     if (!rc)
