@@ -104,8 +104,9 @@ struct daemon {
     int once, stopping, exit_code;
     int starting;                     /* --once is starting its runs */
     int failures;                     /* feeds that could not be set up */
-    int runs_since_eval;
-    uv_timer_t tick, grace, evaluate, watchdog;
+    int dirty;                        /* a run wrote something since the last evaluation */
+    int eval_due;                     /* the evaluation schedule fired during runs */
+    uv_timer_t tick, grace, evaluate, watchdog, reap;
     uv_signal_t sigterm, sigint, sighup;
     int handles_open;
     const char *log_override;
@@ -274,7 +275,8 @@ static void evaluate(struct daemon *d)
 {
     struct pt_assess_summary sum;
     struct pt_err err;
-    d->runs_since_eval = 0;
+    d->dirty = 0;
+    d->eval_due = 0;
     if (!d->cat || pt_assess_all(d->store, d->cat, &sum, &err)) {
         pt_log_errorx("evaluation failed: %s", d->cat ? err.msg : "no catalogue");
         return;
@@ -294,10 +296,22 @@ static void evaluate(struct daemon *d)
 
 static void shutdown_daemon(struct daemon *d);
 static void arm_tick(struct daemon *d);
+static int all_idle(struct daemon *d);
 
 static unsigned rand_below(unsigned n)
 {
     return n ? (unsigned)(random() % n) : 0;
+}
+
+/* Is a feed of this name collecting, on this instance or on one a reload
+ * retired? The same feed never runs twice at once: both would share one
+ * cursor. */
+static int feed_busy(struct daemon *d, const char *name)
+{
+    for (struct pt_instance *i = d->host.instances; i; i = i->next)
+        if (i->run && !strcmp(i->name, name))
+            return 1;
+    return 0;
 }
 
 static void start_run(struct daemon *d, struct slot *s)
@@ -305,7 +319,7 @@ static void start_run(struct daemon *d, struct slot *s)
     struct pt_err err;
     if (d->stopping || s->inst->retired)
         return;
-    if (s->inst->run) {
+    if (feed_busy(d, s->inst->name)) {
         pt_log_warnx("feed %s: still collecting since its last start; this run is skipped",
                      s->inst->name);
         return;
@@ -355,7 +369,11 @@ static void on_tick(uv_timer_t *t)
         }
     }
     if (d->eval_next && d->eval_next <= now) {
-        evaluate(d);
+        /* Not in the middle of a night's collections: after them. */
+        if (all_idle(d))
+            evaluate(d);
+        else
+            d->eval_due = 1;
         d->eval_next = next_fire(d, &d->eval_cron, now);
     }
     arm_tick(d);
@@ -433,22 +451,30 @@ static void on_evaluate_timer(uv_timer_t *t)
     evaluate(t->data);
 }
 
+/* Frees the instances a reload retired once their runs are over, and the
+ * plugin generations nobody uses any more. Runs from its own timer, never
+ * from run_done: that is called from inside the plugin (host->done), and
+ * neither its fini nor a dlclose may run under its own feet. */
+static void on_reap(uv_timer_t *t)
+{
+    struct daemon *d = t->data;
+    for (struct pt_instance *i = d->host.instances, *next; i; i = next) {
+        next = i->next;
+        if (i->retired && !i->run)
+            reap_generation(d, pt_host_instance_free(&d->host, i));
+    }
+}
+
 static void run_done(struct pt_hostenv *h, struct pt_instance *inst)
 {
     struct daemon *d = h->data;
-    d->runs_since_eval++;
+    d->dirty |= inst->last_wrote;
     char status[400];
     snprintf(status, sizeof status, "STATUS=last run: feed %s %s", inst->name,
              inst->last_summary);
     pt_notify(status);
-    if (inst->retired) {
-        for (int i = 0; i < 16; i++)
-            if (d->old[i] == inst->gen) {
-                struct pt_generation *g = pt_host_instance_free(h, inst);
-                reap_generation(d, g);
-                break;
-            }
-    }
+    if (inst->retired && !d->stopping)
+        uv_timer_start(&d->reap, on_reap, 0, 0);
     if (!all_idle(d))
         return;
     if (d->once) {
@@ -462,9 +488,11 @@ static void run_done(struct pt_hostenv *h, struct pt_instance *inst)
         shutdown_daemon(d);
         return;
     }
-    /* The night's collections are done: evaluate, a little later so that a
-     * burst of short runs leads to one evaluation. */
-    uv_timer_start(&d->evaluate, on_evaluate_timer, 5000, 0);
+    /* The night's collections are done: if they changed anything (or the
+     * evaluation schedule came round meanwhile), evaluate, a little later so
+     * that a burst of short runs leads to one evaluation. */
+    if (d->dirty || d->eval_due)
+        uv_timer_start(&d->evaluate, on_evaluate_timer, 5000, 0);
 }
 
 /* ---- signals and shutdown ---------------------------------------------- */
@@ -496,6 +524,7 @@ static void shutdown_daemon(struct daemon *d)
     close_handle(d, (uv_handle_t *)&d->grace);
     close_handle(d, (uv_handle_t *)&d->evaluate);
     close_handle(d, (uv_handle_t *)&d->watchdog);
+    close_handle(d, (uv_handle_t *)&d->reap);
     close_handle(d, (uv_handle_t *)&d->sigterm);
     close_handle(d, (uv_handle_t *)&d->sigint);
     close_handle(d, (uv_handle_t *)&d->sighup);
@@ -624,7 +653,12 @@ static int reload(struct daemon *d)
     for (int i = 0; i < 16; i++)
         json_decref(docs[i]);
     pt_diag_free(&diag);
-    pt_log_info("reloaded: %d feeds on plugin generation %d", n, gen->id);
+    char plugins[512] = "";
+    size_t used = 0;
+    for (int i = 0; i < gen->nlibs && used < sizeof plugins; i++)
+        used += (size_t)snprintf(plugins + used, sizeof plugins - used, "%s%s %s", i ? ", " : "",
+                                 gen->libs[i].desc->name, gen->libs[i].desc->version);
+    pt_log_info("reloaded: %d feeds on plugin generation %d (%s)", n, gen->id, plugins);
     return 0;
 refuse:
     for (int i = 0; i < 16; i++)
@@ -810,12 +844,13 @@ int main(int argc, char **argv)
     uv_timer_init(d->loop, &d->grace);
     uv_timer_init(d->loop, &d->evaluate);
     uv_timer_init(d->loop, &d->watchdog);
-    d->tick.data = d->grace.data = d->evaluate.data = d->watchdog.data = d;
+    uv_timer_init(d->loop, &d->reap);
+    d->tick.data = d->grace.data = d->evaluate.data = d->watchdog.data = d->reap.data = d;
     uv_signal_init(d->loop, &d->sigterm);
     uv_signal_init(d->loop, &d->sigint);
     uv_signal_init(d->loop, &d->sighup);
     d->sigterm.data = d->sigint.data = d->sighup.data = d;
-    d->handles_open = 7;
+    d->handles_open = 8;
     uv_signal_start(&d->sigterm, on_stop_signal, SIGTERM);
     uv_signal_start(&d->sigint, on_stop_signal, SIGINT);
     if (!d->once)

@@ -237,6 +237,7 @@ static void run_finish(struct pt_run *r, int status, const char *message)
         pt_log_errorx("feed %s: %s", inst->name, err.msg);
     }
     inst->last_status = strcmp(st_name, "ok") == 0 ? 0 : (status ? status : PT_EIO);
+    inst->last_wrote = r->observations + r->actuals > 0;
     inst->last_end = time(NULL);
     snprintf(inst->last_summary, sizeof inst->last_summary,
              "%s: %d units committed, %d failed, %d observations, %d actuals", st_name,
@@ -1079,12 +1080,17 @@ int pt_host_collect(struct pt_hostenv *h, struct pt_instance *inst, struct pt_er
     inst->last_start = time(NULL);
     pt_log_info("feed %s: run %lld started (plugin %s %s)", inst->name, r->row, inst->p->name,
                 inst->p->version);
+    /* Held across the call: a plugin that calls done() and then returns an
+     * error must not leave us reading a freed run. */
+    r->pending++;
     rc = inst->p->collect(inst->state, r->id);
     if (rc && !r->done) {
         char why[64];
         snprintf(why, sizeof why, "the plugin could not start collecting (code %d)", rc);
         run_finish(r, PT_EIO, why);
     }
+    r->pending--;
+    run_maybe_free(r);
     return 0;
 }
 

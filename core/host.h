@@ -32,6 +32,7 @@ struct pt_instance {
     int retired;                      /* dropped by a reload: freed when idle */
     time_t last_start, last_end;
     int last_status;                  /* of the last finished run: 0 or PT_E… */
+    int last_wrote;                   /* the last run wrote observations or actuals */
     char last_summary[256];
     struct pt_instance *next;
 };

@@ -9,16 +9,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-int pt_loader_open(const char *path, struct pt_plugin_lib *lib, struct pt_err *err)
+/* Opens the plugin at path through the file name dlpath (the same file, or
+ * a link to it). */
+static int loader_open_as(const char *path, const char *dlpath, struct pt_plugin_lib *lib,
+                          struct pt_err *err)
 {
     memset(lib, 0, sizeof *lib);
     /* traps.md: RTLD_NOW so that an unresolved symbol is refused now rather
      * than killing the daemon on the first call; RTLD_LOCAL so that two
      * plugins' symbols never interpose on each other. */
-    void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (!dl)
-        return pt_err_set(err, PT_ECONFIG, "%s: cannot load: %s", path, dlerror());
+    void *dl = dlopen(dlpath, RTLD_NOW | RTLD_LOCAL);
+    if (!dl) {
+        /* dlerror names the file it opened: name the one the operator knows */
+        const char *e = dlerror();
+        const char *colon = e && strcmp(path, dlpath) ? strstr(e, ": ") : NULL;
+        return pt_err_set(err, PT_ECONFIG, "%s: cannot load: %s", path,
+                          colon ? colon + 2 : (e ? e : "unknown error"));
+    }
     const struct pt_plugin *d = dlsym(dl, PT_PLUGIN_SYMBOL);
     const char *why = NULL;
     char buf[256];
@@ -49,6 +58,11 @@ int pt_loader_open(const char *path, struct pt_plugin_lib *lib, struct pt_err *e
     lib->desc = d;
     snprintf(lib->path, sizeof lib->path, "%s", path);
     return 0;
+}
+
+int pt_loader_open(const char *path, struct pt_plugin_lib *lib, struct pt_err *err)
+{
+    return loader_open_as(path, path, lib, err);
 }
 
 void pt_loader_close(struct pt_plugin_lib *lib)
@@ -87,11 +101,31 @@ int pt_loader_load_dir(const char *dir, struct pt_generation *gen, struct pt_dia
     closedir(d);
     qsort(names, (size_t)n, sizeof *names, by_name);
     gen->libs = calloc((size_t)n + 1, sizeof *gen->libs);
+    /* dlopen hands back the library already loaded under the same file
+     * name, even when the file was replaced on disk since: a reload would
+     * keep running the old plugin. Each generation opens its plugins
+     * through links of its own, so only an unchanged file (same inode) is
+     * shared with the previous generation. */
+    char links[PATH_MAX];
+    const char *base = getenv("RUNTIME_DIRECTORY");
+    if (!base || !*base || strchr(base, ':'))
+        base = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    snprintf(links, sizeof links, "%s/plantrack-plugins-XXXXXX", base);
+    int have_links = mkdtemp(links) != NULL;
     for (int i = 0; i < n && gen->libs; i++) {
-        char path[PATH_MAX];
+        char path[PATH_MAX], real[PATH_MAX], link[PATH_MAX * 2];
         struct pt_plugin_lib lib;
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        if (pt_loader_open(path, &lib, err)) {
+        const char *dlpath = path;
+        if (have_links && realpath(path, real)) {
+            snprintf(link, sizeof link, "%s/%d-%s", links, gen->id, names[i]);
+            if (symlink(real, link) == 0)
+                dlpath = link;
+        }
+        int rc = loader_open_as(path, dlpath, &lib, err);
+        if (dlpath != path)
+            unlink(dlpath);
+        if (rc) {
             pt_diag_add(diag, "%s", err->msg);
         } else if (pt_loader_find(gen, lib.desc->name)) {
             pt_diag_add(diag, "%s: refused: a plugin named \"%s\" is already loaded from %s",
@@ -101,6 +135,8 @@ int pt_loader_load_dir(const char *dir, struct pt_generation *gen, struct pt_dia
             gen->libs[gen->nlibs++] = lib;
         }
     }
+    if (have_links)
+        rmdir(links);
     for (int i = 0; i < n; i++)
         free(names[i]);
     free(names);

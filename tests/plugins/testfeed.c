@@ -15,6 +15,10 @@
 
 #include <plantrack/plugin.h>
 
+#ifndef TESTFEED_VERSION
+#define TESTFEED_VERSION "1"
+#endif
+
 struct testfeed {
     const struct pt_host *host;
     json_t *settings;
@@ -145,7 +149,7 @@ PT_PLUGIN_EXPORT const struct pt_plugin plantrack_plugin = {
     .abi_major = PT_PLUGIN_ABI_MAJOR,
     .abi_minor = PT_PLUGIN_ABI_MINOR,
     .name = "testfeed",
-    .version = "1",
+    .version = TESTFEED_VERSION,
     .description = "emits what its settings say (tests only)",
     .settings_help = "see tests/plugins/testfeed.c",
     .check = check,
