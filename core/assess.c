@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "actual.h"
+#include "cron.h"
 
 int pt_assess_today(const struct pt_plan *plan)
 {
@@ -19,18 +20,9 @@ int pt_assess_today(const struct pt_plan *plan)
     struct tm tm;
     /* The year in the plan's own time zone: New Year's Eve in UTC is
      * already the new year in Shijiazhuang. */
-    char *saved = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
-    if (plan && plan->timezone[0])
-        setenv("TZ", plan->timezone, 1);
-    tzset();
-    localtime_r(&t, &tm);
-    if (saved) {
-        setenv("TZ", saved, 1);
-        free(saved);
-    } else {
-        unsetenv("TZ");
-    }
-    tzset();
+    if (pt_cron_localtime(plan && plan->timezone[0] ? plan->timezone : "UTC", t, &tm, NULL) &&
+        !gmtime_r(&t, &tm))
+        return 1970;
     return tm.tm_year + 1900;
 }
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cron.h"
 #include "secret.h"
@@ -29,7 +30,9 @@ static int config_path(struct pt_jv *jv, json_t *obj, const char *key, int requi
     return 0;
 }
 
-static void config_cron(struct pt_jv *jv, json_t *obj, const char *key, char *out)
+/* A schedule must parse and must fire: "0 0 30 2 *" never does. */
+static void config_cron(struct pt_jv *jv, json_t *obj, const char *key, const char *tz,
+                        char *out)
 {
     const char *s;
     if (pt_jv_string(jv, obj, key, 0, &s))
@@ -42,6 +45,13 @@ static void config_cron(struct pt_jv *jv, json_t *obj, const char *key, char *ou
     }
     if (pt_cron_parse(s, &c, &err)) {
         pt_jv_error_at(jv, key, "%s", err.msg);
+        return;
+    }
+    time_t next;
+    if (pt_cron_next(&c, tz, time(NULL), &next, &err)) {
+        pt_jv_error_at(jv, key, "cron \"%s\" never fires%s%s", s,
+                       err.code == PT_ENOTFOUND ? "" : ": ",
+                       err.code == PT_ENOTFOUND ? " (no such date in ten years)" : err.msg);
         return;
     }
     snprintf(out, PT_CRON_MAX, "%s", s);
@@ -191,7 +201,7 @@ static void config_feeds(struct pt_jv *jv, json_t *doc, const char *base, struct
                 pt_jv_error_at(jv, "plugin", "\"%s\" is not a plugin name", s);
             snprintf(fc->plugin, sizeof fc->plugin, "%s", s);
         }
-        config_cron(jv, f, "schedule", fc->schedule);
+        config_cron(jv, f, "schedule", cfg->timezone, fc->schedule);
         json_t *settings = NULL;
         if (!pt_jv_object(jv, f, "settings", 0, &settings)) {
             fc->settings = settings;
@@ -288,26 +298,27 @@ int pt_config_load(const char *file, struct pt_config *cfg, struct pt_diag *diag
     const char *s;
     snprintf(cfg->timezone, sizeof cfg->timezone, "Asia/Shanghai");
     if (!pt_jv_string(&jv, doc, "timezone", 0, &s)) {
-        char zf[512];
-        snprintf(zf, sizeof zf, "/usr/share/zoneinfo/%s", s);
-        FILE *f = strstr(s, "..") || strlen(s) >= sizeof cfg->timezone ? NULL : fopen(zf, "rb");
-        if (!f)
+        /* The scheduler's own check: a real zone file, not a folder. */
+        struct pt_cron every;
+        struct pt_err zerr;
+        time_t next;
+        pt_cron_parse("* * * * *", &every, NULL);
+        if (!*s || strlen(s) >= sizeof cfg->timezone ||
+            pt_cron_next(&every, s, time(NULL), &next, &zerr))
             pt_jv_error_at(&jv, "timezone", "unknown time zone \"%s\" (an IANA name such as "
                            "Asia/Shanghai)", s);
-        else {
-            fclose(f);
+        else
             snprintf(cfg->timezone, sizeof cfg->timezone, "%s", s);
-        }
     }
     snprintf(cfg->schedule, sizeof cfg->schedule, "30 1 * * *");
-    config_cron(&jv, doc, "schedule", cfg->schedule);
+    config_cron(&jv, doc, "schedule", cfg->timezone, cfg->schedule);
     snprintf(cfg->eval_schedule, sizeof cfg->eval_schedule, "0 7 * * *");
     json_t *ev;
     if (!pt_jv_object(&jv, doc, "evaluation", 0, &ev)) {
         size_t m = pt_jv_key(&jv, "evaluation");
         static const char *const ek[] = {"schedule", NULL};
         pt_jv_keys(&jv, ev, ek, NULL);
-        config_cron(&jv, ev, "schedule", cfg->eval_schedule);
+        config_cron(&jv, ev, "schedule", cfg->timezone, cfg->eval_schedule);
         pt_jv_pop(&jv, m);
     }
     long long n;

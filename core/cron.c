@@ -392,6 +392,68 @@ static int search(const struct pt_cron *c, int64_t after, int64_t *next)
     return 0;
 }
 
+/* The environment is shared with libcurl's resolver threads, which read it:
+ * when TZ already names the zone (the daemon sets it once at start, see
+ * pt_cron_set_zone), it is left alone. Otherwise TZ is switched and
+ * restored around the computation. *saved is what to restore: NULL when
+ * nothing was changed, else a malloc'd copy (or "" for an unset TZ). */
+static int zone_enter(const char *tzval, char **saved, struct pt_err *err)
+{
+    const char *old = getenv("TZ");
+    *saved = NULL;
+    if (old && strcmp(old, tzval) == 0)
+        return 0;
+    /* getenv's pointer dies with the next setenv: copy the caller's TZ. */
+    *saved = strdup(old ? old : "");
+    if (!*saved)
+        return pt_err_set(err, PT_ENOMEM, "cron: out of memory saving TZ");
+    if (!old)
+        (*saved)[0] = '\0';
+    if (setenv("TZ", tzval, 1) != 0) {
+        free(*saved);
+        *saved = NULL;
+        return pt_err_set(err, PT_ENOMEM, "cron: cannot set TZ");
+    }
+    tzset(); /* localtime_r need not notice a new TZ by itself */
+    return 0;
+}
+
+static void zone_leave(char *saved)
+{
+    if (!saved)
+        return;
+    if (saved[0])
+        setenv("TZ", saved, 1);
+    else
+        unsetenv("TZ");
+    tzset();
+    free(saved);
+}
+
+int pt_cron_set_zone(const char *tz, struct pt_err *err)
+{
+    char tzval[300];
+    int rc = zone_tz_value(tz, tzval, sizeof tzval, err);
+    if (rc < 0)
+        return rc;
+    if (setenv("TZ", tzval, 1) != 0)
+        return pt_err_set(err, PT_ENOMEM, "cron: cannot set TZ");
+    tzset();
+    return 0;
+}
+
+int pt_cron_localtime(const char *tz, time_t t, struct tm *out, struct pt_err *err)
+{
+    char tzval[300], *saved;
+    int rc = zone_tz_value(tz, tzval, sizeof tzval, err);
+    if (rc < 0 || (rc = zone_enter(tzval, &saved, err)) < 0)
+        return rc;
+    int ok = localtime_r(&t, out) != NULL;
+    zone_leave(saved);
+    return ok ? 0 : pt_err_set(err, PT_ERANGE, "cron: time %lld cannot be expressed in %s",
+                               (long long)t, tz ? tz : "UTC");
+}
+
 int pt_cron_next(const struct pt_cron *c, const char *tz, time_t after, time_t *next,
                  struct pt_err *err)
 {
@@ -409,26 +471,12 @@ int pt_cron_next(const struct pt_cron *c, const char *tz, time_t after, time_t *
     if ((rc = zone_tz_value(tz, tzval, sizeof tzval, err)) < 0)
         return rc;
 
-    /* getenv's pointer dies with the next setenv: copy the caller's TZ. */
-    const char *old = getenv("TZ");
-    char *saved = old ? strdup(old) : NULL;
-    if (old && !saved)
-        return pt_err_set(err, PT_ENOMEM, "cron: out of memory saving TZ");
-    if (setenv("TZ", tzval, 1) != 0) {
-        free(saved);
-        return pt_err_set(err, PT_ENOMEM, "cron: cannot set TZ");
-    }
-    tzset(); /* localtime_r need not notice a new TZ by itself */
-
+    char *saved;
+    if ((rc = zone_enter(tzval, &saved, err)) < 0)
+        return rc;
     int64_t t = 0;
     int found = search(c, (int64_t)after, &t);
-
-    if (saved)
-        setenv("TZ", saved, 1);
-    else
-        unsetenv("TZ");
-    tzset();
-    free(saved);
+    zone_leave(saved);
 
     if (!found) {
         struct tm tm;

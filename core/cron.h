@@ -55,4 +55,12 @@ int pt_cron_parse(const char *expr, struct pt_cron *out, struct pt_err *err);
 int pt_cron_next(const struct pt_cron *c, const char *tz, time_t after, time_t *next,
                  struct pt_err *err);
 
+/* Makes tz the process's TZ, for a daemon once at start before any thread
+ * exists: computations in that zone then never touch the environment, which
+ * libcurl's resolver threads read. */
+int pt_cron_set_zone(const char *tz, struct pt_err *err);
+
+/* The broken-down local time of t in zone tz, as pt_cron_next reads zones. */
+int pt_cron_localtime(const char *tz, time_t t, struct tm *out, struct pt_err *err);
+
 #endif

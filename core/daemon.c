@@ -103,7 +103,8 @@ struct daemon {
     time_t eval_next;
     int once, stopping, exit_code;
     int starting;                     /* --once is starting its runs */
-    int failures;                     /* feeds that could not be set up */
+    int failures;                     /* feeds that could not be set up, runs not started */
+    int misconfigured;                /* of those, by a configuration error */
     int dirty;                        /* a run wrote something since the last evaluation */
     int eval_due;                     /* the evaluation schedule fired during runs */
     uv_timer_t tick, grace, evaluate, watchdog, reap;
@@ -173,11 +174,16 @@ static int load_catalogues(struct daemon *d, const struct pt_config *cfg, json_t
  * up is reported and counted in *failed; the others go ahead. With dry set
  * (--check-config) only the plugins' check callbacks run. */
 static struct slot *make_slots(struct daemon *d, const struct pt_config *cfg,
-                               struct pt_generation *gen, int dry, int *nslots, int *failed)
+                               struct pt_generation *gen, int dry, int *nslots, int *failed,
+                               int *misconfigured)
 {
     struct slot *slots = calloc((size_t)cfg->nfeeds + 1, sizeof *slots);
+    int dummy;
+    if (!misconfigured)
+        misconfigured = &dummy;
     *nslots = 0;
     *failed = 0;
+    *misconfigured = 0;
     if (!slots) {
         pt_log_errorx("out of memory");
         (*failed)++;
@@ -191,12 +197,14 @@ static struct slot *make_slots(struct daemon *d, const struct pt_config *cfg,
             pt_log_errorx("%s: feeds[%d] (%s): no plugin \"%s\" in %s", cfg->file, i, fc->name,
                           fc->plugin, cfg->plugin_dir);
             (*failed)++;
+            (*misconfigured)++;
             continue;
         }
         char *settings = pt_config_feed_settings(cfg, fc, &err);
         if (!settings) {
             pt_log_errorx("%s: feeds[%d]: %s", cfg->file, i, err.msg);
             (*failed)++;
+            (*misconfigured)++;
             continue;
         }
         char msg[512] = "";
@@ -205,6 +213,7 @@ static struct slot *make_slots(struct daemon *d, const struct pt_config *cfg,
             pt_log_errorx("%s: feeds[%d] (%s): %s", cfg->file, i, fc->name,
                           msg[0] ? msg : "settings refused");
             (*failed)++;
+            (*misconfigured)++;
             free(settings);
             continue;
         }
@@ -324,8 +333,10 @@ static void start_run(struct daemon *d, struct slot *s)
                      s->inst->name);
         return;
     }
-    if (pt_host_collect(&d->host, s->inst, &err))
+    if (pt_host_collect(&d->host, s->inst, &err)) {
         pt_log_errorx("%s", err.msg);
+        d->failures++;
+    }
 }
 
 /* A fire time has come: start now, or after a random delay of up to the
@@ -596,7 +607,7 @@ static int reload(struct daemon *d)
         goto refuse;
     }
     struct pt_instance *before = d->host.instances;
-    struct slot *slots = make_slots(d, &cfg, gen, 0, &n, &failed);
+    struct slot *slots = make_slots(d, &cfg, gen, 0, &n, &failed, NULL);
     if (problems || failed || !slots) {
         /* Undo: the instances made from the new generation go. */
         while (d->host.instances != before)
@@ -694,7 +705,7 @@ static int check_config(struct daemon *d, json_t **docs)
     int problems = 0, failed = 0, n = 0;
     struct pt_generation *gen = load_generation(&d->cfg, 1, &problems);
     if (gen) {
-        struct slot *slots = make_slots(d, &d->cfg, gen, 1, &n, &failed);
+        struct slot *slots = make_slots(d, &d->cfg, gen, 1, &n, &failed, NULL);
         free(slots);
         printf("%s: %d catalogues, %d plugins, %d feeds\n", d->cfg.file, d->cfg.ncatalogues,
                gen->nlibs, d->cfg.nfeeds);
@@ -794,10 +805,15 @@ int main(int argc, char **argv)
 
     /* traps.md: libcurl is told CURLOPT_NOSIGNAL; a peer closing a socket
      * must not kill us either. */
+    struct pt_err err;
     signal(SIGPIPE, SIG_IGN);
+    /* Before any thread exists (libcurl resolves names in threads that read
+     * the environment): the schedules' zone becomes the process's TZ, so
+     * the scheduler never has to change it. */
+    if (pt_cron_set_zone(d->cfg.timezone, &err))
+        pt_log_warnx("%s", err.msg);
     srandom((unsigned)(time(NULL) ^ getpid()));
     d->loop = uv_default_loop();
-    struct pt_err err;
     int status = 0;
     if (pt_store_open(d->cfg.store, PT_STORE_CREATE, &d->store, &err)) {
         pt_log_errorx("%s", err.msg);
@@ -837,7 +853,7 @@ int main(int argc, char **argv)
         status = 1;
         goto out;
     }
-    d->slots = make_slots(d, &d->cfg, d->gen, 0, &d->nslots, &d->failures);
+    d->slots = make_slots(d, &d->cfg, d->gen, 0, &d->nslots, &d->failures, &d->misconfigured);
     d->failures += problems;
 
     uv_timer_init(d->loop, &d->tick);
@@ -881,7 +897,7 @@ int main(int argc, char **argv)
     uv_run(d->loop, UV_RUN_DEFAULT);
 
     if (d->once) {
-        status = d->failures ? 1 : 0;
+        status = d->misconfigured ? 2 : d->failures ? 1 : 0;
         for (int i = 0; i < d->nslots; i++)
             if (d->slots[i].inst->last_status)
                 status = 1;

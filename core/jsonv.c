@@ -307,15 +307,85 @@ int pt_is_slug(const char *s)
     return 1;
 }
 
+/* The JSON path of the member being read at byte pos of text: jansson
+ * reports where a duplicate key is, not whose member it is. A small
+ * scanner, enough for text jansson has already tokenized up to pos. */
+static void json_path_at(const char *text, size_t len, size_t pos, char *out, size_t cap)
+{
+    struct frame {
+        char type;      /* '{' or '[' */
+        char key[128];  /* objects: the last key read */
+        long index;     /* arrays: the current element */
+        int want_key;
+    } st[64];
+    int depth = 0;
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < pos && i < len; i++) {
+        char ch = text[i];
+        if (ch == '"') {
+            size_t start = ++i;
+            while (i < len && text[i] != '"')
+                i += text[i] == '\\' ? 2 : 1;
+            if (depth > 0 && depth <= 64 && st[depth - 1].type == '{' && st[depth - 1].want_key) {
+                size_t k = i - start < sizeof st[0].key - 1 ? i - start : sizeof st[0].key - 1;
+                memcpy(st[depth - 1].key, text + start, k);
+                st[depth - 1].key[k] = '\0';
+            }
+        } else if (ch == '{' || ch == '[') {
+            if (depth < 64) {
+                st[depth].type = ch;
+                st[depth].key[0] = '\0';
+                st[depth].index = 0;
+                st[depth].want_key = ch == '{';
+            }
+            depth++;
+        } else if ((ch == '}' || ch == ']') && depth > 0) {
+            depth--;
+        } else if (ch == ':' && depth > 0 && depth <= 64) {
+            st[depth - 1].want_key = 0;
+        } else if (ch == ',' && depth > 0 && depth <= 64) {
+            if (st[depth - 1].type == '{')
+                st[depth - 1].want_key = 1;
+            else
+                st[depth - 1].index++;
+        }
+    }
+    for (int d = 0; d < depth && d < 64 && n < cap; d++) {
+        int w = st[d].type == '{'
+                    ? snprintf(out + n, cap - n, "%s%s", n ? "." : "", st[d].key)
+                    : snprintf(out + n, cap - n, "[%ld]", st[d].index);
+        if (w < 0)
+            break;
+        n += (size_t)w;
+    }
+}
+
 json_t *pt_jv_load_file(const char *file, struct pt_diag *diag)
 {
     json_error_t e;
     json_t *root = json_load_file(file, JSON_REJECT_DUPLICATES, &e);
-    if (!root) {
-        if (e.line > 0)
-            pt_diag_add(diag, "%s:%d:%d: %s", file, e.line, e.column, e.text);
-        else
-            pt_diag_add(diag, "%s: %s", file, e.text);
+    if (root)
+        return root;
+    if (e.line <= 0) {
+        pt_diag_add(diag, "%s: %s", file, e.text);
+        return NULL;
     }
-    return root;
+    char path[512] = "";
+    if (strstr(e.text, "duplicate object key") && e.position > 0) {
+        FILE *f = fopen(file, "rb");
+        char *text = f ? malloc((size_t)e.position + 1) : NULL;
+        size_t got = text ? fread(text, 1, (size_t)e.position, f) : 0;
+        if (text)
+            json_path_at(text, got, got, path, sizeof path);
+        free(text);
+        if (f)
+            fclose(f);
+    }
+    if (path[0])
+        pt_diag_add(diag, "%s: %s: duplicate key (line %d, column %d): each key may appear once",
+                    file, path, e.line, e.column);
+    else
+        pt_diag_add(diag, "%s:%d:%d: %s", file, e.line, e.column, e.text);
+    return NULL;
 }

@@ -235,7 +235,7 @@ TEST_IMPL(catalogue_refuses)
     strcpy(dup + head, "\"id\": \"x\", ");
     strcat(dup, at);
     msg = refuse(NULL, dup, "dup-key");
-    ASSERT_STR_CONTAINS(msg, "duplicate object key");
+    ASSERT_STR_CONTAINS(msg, "indicators[2].id: duplicate key");
     free(msg);
     free(dup);
     free(raw);

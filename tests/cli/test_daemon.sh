@@ -81,6 +81,8 @@ check_refused typo 'cfg["schedul"] = "0 1 * * *"' "$WORK/typo.json" "schedul: un
 check_refused feedtypo 'cfg["feeds"][0]["plugn"] = "x"' "feeds[0].plugn: unknown key"
 check_refused cron2 'cfg["schedule"] = "0 25 * * *"' "cron2.json: schedule" "field 2 (hour)"
 check_refused zone 'cfg["timezone"] = "Mars/Olympus"' "timezone: unknown time zone"
+check_refused zonedir 'cfg["timezone"] = "Asia"' "timezone: unknown time zone"
+check_refused never 'cfg["feeds"][0]["schedule"] = "0 0 30 2 *"' "feeds[0].schedule: cron \"0 0 30 2 *\" never fires"
 check_refused noplugin 'cfg["feeds"][0]["plugin"] = "nosuch"' 'no plugin "nosuch"'
 check_refused settings 'cfg["feeds"][0]["settings"] = {}' "feeds[0] (letters)" "folder or urls"
 check_refused dupname 'cfg["feeds"][1]["name"] = "letters"' 'feeds[1].name: duplicate feed name'
@@ -89,7 +91,8 @@ check_refused initfail 'cfg["plugin_dir"] = work + "/plugins"' "bad_major.so: re
 config dupkey
 sed 's/"shutdown_grace": 2/"shutdown_grace": 2, "shutdown_grace": 3/' "$WORK/dupkey.json" > "$WORK/dupkey2.json"
 rc=0; "$PTD" --check-config --config "$WORK/dupkey2.json" 2> "$WORK/err" >/dev/null || rc=$?
-[ "$rc" = 2 ] && grep -q "duplicate" "$WORK/err" || fail "duplicate key: rc $rc: $(cat "$WORK/err")"
+[ "$rc" = 2 ] && grep -q "dupkey2.json: shutdown_grace: duplicate key" "$WORK/err" \
+    || fail "duplicate key: rc $rc: $(cat "$WORK/err")"
 # a secret others can read is refused; one only its owner reads is accepted
 printf 'hunter2\n' > "$WORK/key"; chmod 644 "$WORK/key"
 check_refused secret "cfg['feeds'][1]['secrets'] = {'api_key': {'file': '$WORK/key'}}; del cfg['feeds'][2]" \
