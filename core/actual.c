@@ -71,7 +71,7 @@ int pt_actual_check(const struct pt_plan *plan, const struct pt_indicator *ind,
     if (in->provisional) {
         if (!in->as_of)
             return pt_err_set(err, PT_EINVAL,
-                              "%s: a provisional value needs its as-of date (--as-of YYYY-MM-DD)",
+                              "%s: a provisional value needs its as-of date (YYYY-MM-DD)",
                               ind->id);
         if (!parse_date(in->as_of, &as_of_year))
             return pt_err_set(err, PT_EINVAL, "%s: as-of date \"%s\" is not a date (YYYY-MM-DD)",
@@ -87,15 +87,14 @@ int pt_actual_check(const struct pt_plan *plan, const struct pt_indicator *ind,
                               ind->id, in->as_of, now);
     } else if (in->as_of) {
         return pt_err_set(err, PT_EINVAL,
-                          "%s: --as-of applies to provisional values only (add --provisional)",
-                          ind->id);
+                          "%s: an as-of date applies to provisional values only", ind->id);
     }
     if (!isfinite(in->value))
         return pt_err_set(err, PT_EINVAL, "%s: value is not a finite number", ind->id);
     const char *unit = in->unit ? in->unit : ind->unit;
     struct pt_err uerr;
     if (pt_unit_convert(in->value, unit, ind->unit, value, &uerr))
-        return pt_err_set(err, PT_EUNIT, "%s (indicator %d, unit %s): %s", ind->id, ind->no,
+        return pt_err_set(err, uerr.code, "%s (indicator %d, unit %s): %s", ind->id, ind->no,
                           ind->unit, uerr.msg);
     return 0;
 }

@@ -993,7 +993,7 @@ const struct pt_indicator *pt_catalogue_find(const struct pt_catalogue *cat, con
             continue;
         if (found) {
             pt_err_set(err, PT_EINVAL,
-                       "indicator \"%s\" is in plans %s and %s: name the plan with --plan", ref,
+                       "indicator \"%s\" is in plans %s and %s: name the plan", ref,
                        found->plan_id, ind->plan_id);
             return NULL;
         }

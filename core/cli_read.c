@@ -525,7 +525,7 @@ int cli_show(struct cli_ctx *ctx, int argc, char **argv)
     int status = CLI_OK, fail = 0;
     const struct pt_indicator *ind = pt_catalogue_find(cat, plan_id, pos[0], &err);
     if (!ind) {
-        cli_error(ctx, "%s", err.msg);
+        cli_error(ctx, "%s%s", err.msg, err.code == PT_EINVAL ? " with --plan" : "");
         status = cli_status_of(err.code);
         goto out;
     }

@@ -172,7 +172,7 @@ int cli_record(struct cli_ctx *ctx, int argc, char **argv)
     const struct pt_indicator *ind = pt_catalogue_find(cat, plan, pos[0], &err);
     int status = CLI_OK;
     if (!ind) {
-        cli_error(ctx, "%s", err.msg);
+        cli_error(ctx, "%s%s", err.msg, err.code == PT_EINVAL ? " with --plan" : "");
         status = cli_status_of(err.code);
         goto out;
     }
@@ -186,7 +186,10 @@ int cli_record(struct cli_ctx *ctx, int argc, char **argv)
     double converted;
     /* Check before the transaction so refused input never takes the lock. */
     if ((rc = pt_actual_check(p, ind, &in, &converted, &err))) {
-        cli_error(ctx, "%s", err.msg);
+        cli_error(ctx, "%s%s", err.msg,
+                  as_of && !provisional   ? " (--as-of needs --provisional)"
+                  : provisional && !as_of ? " (add --as-of YYYY-MM-DD)"
+                                          : "");
         status = cli_status_of(rc);
         goto out;
     }

@@ -96,7 +96,7 @@ struct daemon {
     int http_open;
     struct pt_hostenv host;
     struct pt_generation *gen;        /* the current plugin generation */
-    struct pt_generation *old[16];    /* earlier ones with runs still in flight */
+    struct pt_generation *old[64];    /* earlier ones with runs still in flight */
     struct slot *slots;
     int nslots;
     struct pt_cron eval_cron;
@@ -241,7 +241,7 @@ static void reap_generation(struct daemon *d, struct pt_generation *gen)
 {
     if (!gen || gen == d->gen || gen->refs > 0)
         return;
-    for (int i = 0; i < 16; i++)
+    for (int i = 0; i < 64; i++)
         if (d->old[i] == gen)
             d->old[i] = NULL;
     pt_log_debug("plugin generation %d unloaded", gen->id);
@@ -640,24 +640,35 @@ static int reload(struct daemon *d)
             (void)g; /* the old current generation is reaped below */
         }
     }
+    /* A run waiting out its jitter keeps its start time across the reload. */
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < d->nslots; k++)
+            if (d->slots[k].due && !strcmp(d->slots[k].inst->name, slots[i].inst->name))
+                slots[i].due = d->slots[k].due;
     struct pt_generation *oldgen = d->gen;
     free(d->slots);
     d->slots = slots;
     d->nslots = n;
     d->gen = gen;
     if (oldgen->refs > 0) {
-        for (int i = 0; i < 16; i++)
+        int kept = 0;
+        for (int i = 0; i < 64 && !kept; i++)
             if (!d->old[i]) {
                 d->old[i] = oldgen;
-                break;
+                kept = 1;
             }
+        if (!kept) /* 64 reloads while one run lasts: let it stay mapped */
+            pt_log_warnx("plugin generation %d stays loaded until exit", oldgen->id);
     } else {
         pt_loader_unload(oldgen);
         free(oldgen);
     }
+    if (memcmp(&cfg.http, &d->cfg.http, sizeof cfg.http))
+        pt_log_warnx("%s: http: new HTTP settings take effect at restart only", cfg.file);
     pt_config_free(&d->cfg);
     d->cfg = cfg;
-    pt_log_set_level(d->cfg.log_level);
+    if (!d->log_override)
+        pt_log_set_level(d->cfg.log_level);
     pt_cron_parse(d->cfg.eval_schedule, &d->eval_cron, NULL);
     d->eval_next = next_fire(d, &d->eval_cron, time(NULL));
     schedule_slots(d, 0);
@@ -830,6 +841,21 @@ int main(int argc, char **argv)
         status = 2;
         goto out;
     }
+    /* Runs left "running" by a daemon that died are over: say so. */
+    char now[32];
+    pt_store_now(now);
+    sqlite3_stmt *stale;
+    if (pt_store_prepare(d->store,
+                         "UPDATE runs SET status = 'failed', finished_at = ?, error = "
+                         "'interrupted: plantrackd stopped during the run; nothing of an "
+                         "unfinished unit was committed' WHERE status = 'running'",
+                         &stale, &err) == 0) {
+        sqlite3_bind_text(stale, 1, now, -1, SQLITE_STATIC);
+        if (sqlite3_step(stale) == SQLITE_DONE && sqlite3_changes(pt_store_db(d->store)))
+            pt_log_warnx("%d runs of an earlier plantrackd were interrupted",
+                         sqlite3_changes(pt_store_db(d->store)));
+        sqlite3_finalize(stale);
+    }
     struct pt_http_opts ho;
     pt_http_opts_default(&ho);
     ho.connect_timeout_ms = d->cfg.http.connect_timeout_ms;
@@ -914,7 +940,7 @@ out:
         pt_loader_unload(d->gen);
         free(d->gen);
     }
-    for (int i = 0; i < 16; i++)
+    for (int i = 0; i < 64; i++)
         if (d->old[i]) {
             pt_loader_unload(d->old[i]);
             free(d->old[i]);

@@ -607,6 +607,8 @@ static void fetch_done(void *data, int rc, const struct pt_http_resp *resp,
         }
     }
     struct pt_fetch_result res = {.size = sizeof res, .url = f->url};
+    if (rc && rc != PT_ECANCELED && !r->done)
+        run_note(r, "%s", err ? err->msg : "a fetch failed");
     if (!rc && resp) {
         res.status = resp->status;
         res.not_modified = resp->not_modified;
@@ -841,9 +843,12 @@ static int host_unit_commit(uint64_t unit, const struct pt_unit_commit *c)
     struct unit *u = find_unit(unit, &r);
     if (!u)
         return PTP_EINVAL;
+    /* Read only the members the plugin's struct has, whole. */
     struct pt_unit_commit cc = {0};
-    if (c) /* read only what the plugin knew of */
-        memcpy(&cc, c, c->size < sizeof cc ? c->size : sizeof cc);
+    if (c && c->size >= offsetof(struct pt_unit_commit, cursor) + sizeof c->cursor)
+        cc.cursor = c->cursor;
+    if (c && c->size >= offsetof(struct pt_unit_commit, url) + sizeof c->url)
+        cc.url = c->url;
     int rc = 0;
     struct pt_err err;
     int nobs = 0, nact = 0;

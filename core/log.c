@@ -27,11 +27,22 @@ void pt_log(enum pt_log_level level, const char *func, int with_errno, const cha
     int saved = errno;
     if (level > log_level)
         return;
-    char msg[2048];
+    char raw[2048], msg[2048 * 4];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    /* Messages quote feeds and files: a line break or escape sequence in
+     * them must not start a forged log line (journald reads "<0>" at a
+     * line's start as an emergency) or drive the terminal. */
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)raw; *p && n + 5 < sizeof msg; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            n += (size_t)snprintf(msg + n, sizeof msg - n, "\\x%02x", *p);
+        else
+            msg[n++] = (char)*p;
+    }
+    msg[n] = '\0';
     /* Under systemd, journald reads a "<N>" syslog priority prefix on each
      * line of stderr and keeps the level. */
     static int journal = -1;

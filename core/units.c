@@ -3,6 +3,7 @@
  * power of ten. */
 #include "units.h"
 
+#include <math.h>
 #include <string.h>
 
 static const struct pt_unit units[] = {
@@ -99,6 +100,10 @@ int pt_unit_convert(double v, const char *from, const char *to, double *out, str
     double p = 1;
     for (int i = 0; i < (d < 0 ? -d : d); i++)
         p *= 10;
-    *out = d >= 0 ? v * p : v / p;
+    double r = d >= 0 ? v * p : v / p;
+    /* 1e306 mg/m³ in µg/m³ is no longer a number */
+    if (!isfinite(r))
+        return pt_err_set(err, PT_ERANGE, "%g %s is out of range in %s", v, f->name, t->name);
+    *out = r;
     return 0;
 }

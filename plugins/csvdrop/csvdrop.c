@@ -32,7 +32,10 @@ struct csvdrop {
     uint64_t run;
     int next;         /* index into urls */
     int failed, ingested, skipped;
-    uint64_t seen[SEEN_MAX];
+    struct seen {
+        uint64_t digest;
+        char name[128]; /* the file (or URL) it last came from */
+    } seen[SEEN_MAX];   /* most recent first */
     int nseen;
 };
 
@@ -198,7 +201,12 @@ static int csvdrop_init(const struct pt_host *host, const char *instance, const 
     return PTP_OK;
 }
 
-/* ---- the cursor: digests of content already ingested ------------------- */
+/* ---- the cursor: what each file last held ------------------------------ */
+
+/* The cursor is one line per file, "DIGEST NAME", most recent first: the
+ * content of a file already ingested is not ingested again, even under
+ * another name. A file that changes back to an earlier content (A, B, A) is
+ * ingested again, because its entry now says B. */
 
 /* FNV-1a, 64 bits: enough to recognise a file seen before; not security. */
 static uint64_t digest(const char *p, size_t n)
@@ -211,40 +219,66 @@ static uint64_t digest(const char *p, size_t n)
     return h;
 }
 
+#define CURSOR_MAX (SEEN_MAX * 148)
+
 static void load_cursor(struct csvdrop *c)
 {
-    char buf[SEEN_MAX * 17 + 64];
+    static char buf[CURSOR_MAX];
     c->nseen = 0;
     if (c->host->cursor(c->run, buf, sizeof buf) != PTP_OK)
         return;
-    for (char *p = buf; *p && c->nseen < SEEN_MAX;) {
-        char *end;
-        uint64_t d = strtoull(p, &end, 16);
-        if (end == p)
+    for (char *line = buf; *line && c->nseen < SEEN_MAX;) {
+        char *nl = strchr(line, '\n'), *end;
+        if (nl)
+            *nl = '\0';
+        uint64_t d = strtoull(line, &end, 16);
+        if (end != line && *end == ' ') {
+            c->seen[c->nseen].digest = d;
+            snprintf(c->seen[c->nseen].name, sizeof c->seen[0].name, "%s", end + 1);
+            c->nseen++;
+        }
+        if (!nl)
             break;
-        c->seen[c->nseen++] = d;
-        p = *end == ' ' ? end + 1 : end;
+        line = nl + 1;
     }
 }
 
 static int seen(const struct csvdrop *c, uint64_t d)
 {
     for (int i = 0; i < c->nseen; i++)
-        if (c->seen[i] == d)
+        if (c->seen[i].digest == d)
             return 1;
     return 0;
 }
 
-/* The cursor with d added (oldest dropped past SEEN_MAX); caller frees. */
-static char *cursor_with(const struct csvdrop *c, uint64_t d)
+/* Records that name now holds digest d: its previous entry goes. */
+static void remember(struct csvdrop *c, const char *name, uint64_t d)
 {
-    char *s = malloc(SEEN_MAX * 17 + 1);
+    struct seen e = {.digest = d};
+    snprintf(e.name, sizeof e.name, "%s", name);
+    for (char *p = e.name; *p; p++)
+        if ((unsigned char)*p < 0x20)
+            *p = '_';
+    int keep = 0;
+    for (int i = 0; i < c->nseen; i++)
+        if (strcmp(c->seen[i].name, e.name) && keep < SEEN_MAX - 1)
+            c->seen[keep++] = c->seen[i];
+    memmove(c->seen + 1, c->seen, (size_t)keep * sizeof c->seen[0]);
+    c->seen[0] = e;
+    c->nseen = keep + 1;
+}
+
+/* The cursor text; caller frees. */
+static char *cursor_text(const struct csvdrop *c)
+{
+    char *s = malloc(CURSOR_MAX);
     if (!s)
         return NULL;
-    size_t n = (size_t)sprintf(s, "%016llx", (unsigned long long)d);
-    int start = c->nseen >= SEEN_MAX ? c->nseen - SEEN_MAX + 1 : 0;
-    for (int i = start; i < c->nseen; i++)
-        n += (size_t)sprintf(s + n, " %016llx", (unsigned long long)c->seen[i]);
+    size_t n = 0;
+    s[0] = '\0';
+    for (int i = 0; i < c->nseen && n < CURSOR_MAX; i++)
+        n += (size_t)snprintf(s + n, CURSOR_MAX - n, "%016llx %s\n",
+                              (unsigned long long)c->seen[i].digest, c->seen[i].name);
     return s;
 }
 
@@ -617,21 +651,20 @@ static void fetched(void *data, uint64_t run, int rc, const struct pt_fetch_resu
                     c->host->unit_abort(u, reason);
                 c->failed++;
             } else {
-                char *cur = cursor_with(c, d);
+                /* the cursor as it will be once this unit is in */
+                struct seen saved[SEEN_MAX];
+                int nsaved = c->nseen;
+                memcpy(saved, c->seen, sizeof saved);
+                remember(c, url, d);
+                char *cur = cursor_text(c);
                 struct pt_unit_commit cm = {.size = sizeof cm, .cursor = cur, .url = url};
                 if (cur && c->host->unit_commit(u, &cm) == PTP_OK) {
                     c->ingested++;
-                    if (c->nseen < SEEN_MAX) {
-                        memmove(c->seen + 1, c->seen, (size_t)c->nseen * sizeof c->seen[0]);
-                        c->seen[0] = d;
-                        c->nseen++;
-                    } else {
-                        memmove(c->seen + 1, c->seen, (SEEN_MAX - 1) * sizeof c->seen[0]);
-                        c->seen[0] = d;
-                    }
                 } else {
                     if (!cur)
                         c->host->unit_abort(u, "out of memory");
+                    memcpy(c->seen, saved, sizeof saved);
+                    c->nseen = nsaved;
                     c->failed++;
                 }
                 free(cur);

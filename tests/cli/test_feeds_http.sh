@@ -67,5 +67,16 @@ grep -q 'file=broken.csv -$' "$WORK/access.log" || fail "broken.csv was fetched 
 [ "$(val 14)" = 11.0 ] || fail "the mended file was not ingested on the next run"
 [ "$(q "SELECT COUNT(*) FROM actuals WHERE vintage > 1")" = 0 ] || fail "a re-run added vintages"
 
+# A file that changes back (A, B, A) is ingested each time: the value
+# returns to A's as a third vintage.
+printf 'indicator,period,value\n13,2023,0.5\n' > "$WORK/feeds/good.csv"
+"$PTD" --once --config "$WORK/c.json" > /dev/null 2>&1 || fail "third run failed"
+printf 'indicator,period,value\n13,2023,0.6\n' > "$WORK/feeds/good.csv"
+"$PTD" --once --config "$WORK/c.json" > /dev/null 2>&1 || fail "fourth run failed"
+printf 'indicator,period,value\n13,2023,0.5\n' > "$WORK/feeds/good.csv"
+"$PTD" --once --config "$WORK/c.json" > /dev/null 2>&1 || fail "fifth run failed"
+[ "$(q "SELECT group_concat(value, ' ') FROM (SELECT value FROM actuals a JOIN indicators i ON i.key = a.indicator_key WHERE i.no = 13 ORDER BY vintage)")" = "0.5 0.6 0.5" ] \
+    || fail "a file changed back was not ingested again: $(q "SELECT vintage, value FROM actuals a JOIN indicators i ON i.key = a.indicator_key WHERE i.no = 13")"
+
 [ "$FAILED" = 0 ] || exit 1
 echo ok

@@ -136,7 +136,11 @@ struct pt_host {
     void (*log)(uint64_t run, int level, const char *message);
 
     /* Starts fetching req->url; cb runs exactly once, later, on the host's
-     * loop, unless this returns an error (then it never runs). */
+     * loop, unless this returns an error (then it never runs) or the run
+     * has ended first (done was called, or the run was abandoned at
+     * shutdown): then it does not run at all. Free per-fetch state in fini
+     * if a run can end with fetches outstanding; fini comes after the
+     * last callback. */
     int (*fetch)(uint64_t run, const struct pt_fetch_req *req, pt_fetch_cb cb, void *data);
 
     /* The instance's committed cursor into buf (NUL-terminated); "" when
