@@ -36,6 +36,7 @@ static const char main_help[] =
     "    show        one indicator in full: targets, path, every actual with provenance\n"
     "    record      record an actual reported by letter or phone\n"
     "    bureaus     the bureaus, their addresses and the indicators each answers for\n"
+    "    export      observations of a series as CSV or JSON, by site and time\n"
     "\n"
     "OPTIONS\n"
     "    --db PATH       the store (default $PLANTRACK_DB, else " DEFAULT_DB ")\n"
@@ -354,6 +355,7 @@ static const struct {
 } commands[] = {
     {"init", cli_init},       {"status", cli_status}, {"indicators", cli_indicators},
     {"show", cli_show},       {"record", cli_record}, {"bureaus", cli_bureaus},
+    {"export", cli_export},
 };
 
 int main(int argc, char **argv)

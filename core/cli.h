@@ -77,5 +77,6 @@ int cli_status(struct cli_ctx *ctx, int argc, char **argv);
 int cli_indicators(struct cli_ctx *ctx, int argc, char **argv);
 int cli_show(struct cli_ctx *ctx, int argc, char **argv);
 int cli_bureaus(struct cli_ctx *ctx, int argc, char **argv);
+int cli_export(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif
