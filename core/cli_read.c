@@ -482,6 +482,10 @@ static void show_text(const struct pt_indicator *ind, json_t *def, json_t *burea
                rows[k].period, rows[k].provisional ? "provisional" : "final",
                rows[k].provisional ? " as of " : "", rows[k].as_of, rows[k].vintage, v, ind->unit,
                rv, rows[k].reported_unit, rows[k].source, rows[k].recorded_at);
+        if (rows[k].run_id)
+            printf("      run %lld  %s\n", rows[k].run_id, rows[k].provenance);
+        else if (rows[k].provenance[0])
+            printf("      %s\n", rows[k].provenance);
     }
     char e[32], a[32], g[32], pr[32], rq[32];
     cli_num(e, sizeof e, ev->has_expected, ev->expected);

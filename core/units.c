@@ -49,6 +49,8 @@ static const struct pt_unit units[] = {
     {"个/千人", "places-per-capita", -3, "places per thousand people"},
     {"个/万人", "places-per-capita", -4, "places per ten thousand people"},
     {"d", "days", 0, "days"},
+    /* dimensionless: indices (AQI), categories, flags */
+    {"1", "index", 0, "dimensionless"},
 };
 
 static const struct {

@@ -37,8 +37,14 @@ BIN=$BIN CONFIG=$WORK/demo.json DB=$DB sh "$SRC/config/demo/run.sh" > "$WORK/run
 sqlite3 "$DB" .dump | grep -v '^INSERT INTO runs ' > "$WORK/run2.dump"
 
 # Two run records; the first brought the actuals, the second nothing new.
-runs=$(sqlite3 "$DB" "SELECT group_concat(status || ':' || actuals, ' ') FROM runs ORDER BY id")
-[ "$runs" = "ok:27 ok:0" ] || fail "run records are \"$runs\", expected \"ok:27 ok:0\""
+runs=$(sqlite3 "$DB" "SELECT group_concat(instance || ':' || status || ':' || actuals, ' ') FROM (SELECT * FROM runs ORDER BY instance, id)")
+[ "$runs" = "air:ok:2 air:ok:0 bureau-letters:ok:27 bureau-letters:ok:0" ] \
+    || fail "run records are \"$runs\""
+# the week of station data gives indicators 17 and 18 actuals
+for no in 17 18; do
+    sqlite3 "$DB" "SELECT source FROM actuals a JOIN indicators i ON i.key = a.indicator_key WHERE i.no = $no" \
+        | grep -q '^air$' || fail "indicator $no has no actual from the air feed"
+done
 grep -q "plantrackd: info: feed bureau-letters: run .* ok" "$WORK/run1.out" \
     || fail "the first run did not log its success: $(head -5 "$WORK/run1.out")"
 cmp -s "$WORK/run1.dump" "$WORK/run2.dump" \
