@@ -670,6 +670,9 @@ static int host_fetch(uint64_t run, const struct pt_fetch_req *req, pt_fetch_cb 
     struct pt_http_req hr = {.url = req->url,
                              .etag = etag[0] ? etag : NULL,
                              .last_modified = lm[0] ? lm : NULL};
+    /* ABI 1.1 added headers: read them only from a plugin that knows them */
+    if (req->size >= offsetof(struct pt_fetch_req, headers) + sizeof req->headers)
+        hr.headers = req->headers;
     struct pt_err err;
     if (pt_http_fetch(r->host->http, &hr, fetch_done, f, &err)) {
         run_note(r, "%s", err.msg);

@@ -1058,6 +1058,17 @@ int pt_http_fetch(struct pt_http *h, const struct pt_http_req *req, pt_http_cb c
         (req->last_modified && strlen(req->last_modified) > 512))
         return pt_err_set(err, PT_EINVAL, "%s: ETag or Last-Modified longer than 512 bytes",
                           req->url);
+    /* Extra headers (an API key): whole lines only, nothing that could
+     * smuggle a second header or a request line. */
+    int nheaders = 0;
+    for (; req->headers && req->headers[nheaders]; nheaders++) {
+        const char *hv = req->headers[nheaders];
+        const char *colon = strchr(hv, ':');
+        if (nheaders >= 16 || !colon || colon == hv || strlen(hv) > 1024 || !header_value_ok(hv))
+            return pt_err_set(err, PT_EINVAL, "%s: request header %d is not a \"Name: value\" "
+                              "line of at most 1024 characters",
+                              req->url, nheaders + 1);
+    }
     char *path;
     rc = url_check(req->url, &path, err);
     if (rc)
@@ -1076,6 +1087,14 @@ int pt_http_fetch(struct pt_http *h, const struct pt_http_req *req, pt_http_cb c
     x->url = strdup(req->url);
     x->req_etag = req->etag ? strdup(req->etag) : NULL;
     x->req_lm = req->last_modified ? strdup(req->last_modified) : NULL;
+    for (int i = 0; i < nheaders && !path; i++) {
+        struct curl_slist *l = curl_slist_append(x->headers, req->headers[i]);
+        if (!l) {
+            rc = pt_err_set(err, PT_ENOMEM, "%s: out of memory", req->url);
+            goto fail;
+        }
+        x->headers = l;
+    }
     if (!x->url || (req->etag && !x->req_etag) || (req->last_modified && !x->req_lm) ||
         opts_copy(&x->opts, o)) {
         rc = pt_err_set(err, PT_ENOMEM, "%s: out of memory", req->url);

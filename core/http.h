@@ -40,6 +40,8 @@ struct pt_http_req {
     const char *etag;                /* sent as If-None-Match; NULL = none */
     const char *last_modified;       /* sent as If-Modified-Since; NULL = none */
     const struct pt_http_opts *opts; /* NULL = the client's defaults */
+    const char *const *headers;      /* extra request headers, "Name: value",
+                                        NULL-terminated; NULL = none (http/https only) */
 };
 
 /* What a finished fetch hands its callback. Every pointer belongs to the

@@ -201,7 +201,7 @@ static void run_add(struct run *r, struct result *res, const char *u, const char
                     const char *lm, const struct pt_http_opts *o)
 {
     struct pt_err err;
-    struct pt_http_req req = {u, etag, lm, o};
+    struct pt_http_req req = {u, etag, lm, o, NULL};
     memset(res, 0, sizeof *res);
     res->run = r;
     res->t0 = uv_hrtime();
@@ -526,6 +526,38 @@ TEST_IMPL(http_gzip)
     return 0;
 }
 
+/* Extra request headers (an API key) reach the server; a header that could
+ * smuggle another line is refused before anything is sent. */
+TEST_IMPL(http_headers)
+{
+    server_start(0);
+    struct pt_http_opts o = quick();
+    struct run r;
+    struct result res;
+    run_begin(&r, &o);
+    static const char *const headers[] = {"X-API-Key: s3cret-key", NULL};
+    struct pt_http_req req = {url("/echo"), NULL, NULL, &o, headers};
+    struct pt_err err;
+    memset(&res, 0, sizeof res);
+    res.run = &r;
+    r.pending++;
+    ASSERT_EQ_INT(pt_http_fetch(&r.h, &req, on_result, &res, &err), 0);
+    static const char *const evil[] = {"X-API-Key: a\r\nX-Evil: 1", NULL};
+    struct pt_http_req bad = {url("/echo"), NULL, NULL, &o, evil};
+    struct result unused;
+    ASSERT_EQ_INT(pt_http_fetch(&r.h, &bad, on_result, &unused, &err), PT_EINVAL);
+    ASSERT_STR_CONTAINS(err.msg, "request header 1");
+    static const char *const noname[] = {"no colon here", NULL};
+    bad.headers = noname;
+    ASSERT_EQ_INT(pt_http_fetch(&r.h, &bad, on_result, &unused, &err), PT_EINVAL);
+    run_end(&r);
+    ASSERT_EQ_INT(res.rc, 0);
+    ASSERT_STR_CONTAINS(res.body, "X-API-Key: s3cret-key");
+    result_free(&res);
+    server_stop();
+    return 0;
+}
+
 TEST_IMPL(http_truncated)
 {
     server_start(0);
@@ -584,11 +616,11 @@ TEST_IMPL(http_redirects)
     const char *bad[] = {"ftp://127.0.0.1/x", "gopher://127.0.0.1/", "127.0.0.1/ok", "http://",
                          "file://otherhost/etc/passwd"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        struct pt_http_req req = {bad[i], NULL, NULL, NULL};
+        struct pt_http_req req = {bad[i], NULL, NULL, NULL, NULL};
         ASSERT_EQ_INT(pt_http_fetch(&r.h, &req, on_result, &res, &err), PT_EINVAL);
         ASSERT_STR_CONTAINS(err.msg, bad[i]);
     }
-    struct pt_http_req req = {url("/ok"), "bad\r\nX-Injected: 1", NULL, NULL};
+    struct pt_http_req req = {url("/ok"), "bad\r\nX-Injected: 1", NULL, NULL, NULL};
     ASSERT_EQ_INT(pt_http_fetch(&r.h, &req, on_result, &res, &err), PT_EINVAL);
     run_end(&r);
     server_stop();
@@ -825,7 +857,7 @@ TEST_IMPL(http_close_cancels)
 
     /* after close: refused, no callback */
     struct pt_err err;
-    struct pt_http_req req = {url("/ok"), NULL, NULL, NULL};
+    struct pt_http_req req = {url("/ok"), NULL, NULL, NULL, NULL};
     ASSERT_EQ_INT(pt_http_fetch(&r.h, &req, on_result, &ok, &err), PT_ECANCELED);
     server_stop();
     return 0;

@@ -22,11 +22,14 @@
 #include "aqi.h"
 #include "cnemc.h"
 #include "derive.h"
+#include "openaq.h"
 
 #define TZ_OFFSET (8 * 3600) /* Asia/Shanghai: +08:00, no daylight saving since 1991 */
 #define MAX_STATIONS 2048
 #define MAX_DIRTY 400
 #define MAX_RETRY 64
+#define MAX_SENSORS 256
+#define OPENAQ_LIMIT 1000
 
 struct aq {
     const struct pt_host *host;
@@ -48,6 +51,16 @@ struct aq {
     int nbackground;
     char dust[400][11];        /* sand-and-dust days, YYYY-MM-DD */
     int ndust;
+    /* OpenAQ v3 instead of files: sensors, each one pollutant at a station */
+    char api[512];             /* "" = files */
+    char api_key[256];
+    struct sensor {
+        long long id;
+        char station[16];
+        int64_t done;          /* the last hour-ending instant taken (cursor) */
+    } sensors[MAX_SENSORS];
+    int nsensors;
+    int sensor, page;          /* the run's position */
     /* the run */
     uint64_t run;
     int64_t fetched;           /* the last period fetched (cursor) */
@@ -116,6 +129,9 @@ static const char settings_help[] =
     "city        the city's site code for city-level series (required)\n"
     "stations    the city's evaluation stations, e.g. [\"1029A\", …] (required)\n"
     "background  background stations (对照点): derived, left out of the city value\n"
+    "openaq      {\"api\": URL, \"sensors\": [{\"id\": N, \"station\": CODE}]} instead of\n"
+    "            files: OpenAQ v3 measurements, paged; the key is the feed's secret\n"
+    "            api_key\n"
     "folder      a folder of CNEMC hourly files, or\n"
     "url         a URL; either is completed by template\n"
     "template    file name: {yyyy} {mm} {dd} {HH} {date}; with {HH} each file is an\n"
@@ -166,7 +182,7 @@ static int parse_settings(const char *text, struct aq *a, char *err, size_t cap)
     static const char *const keys[] = {
         "city", "stations", "background", "folder", "url", "template", "start", "end",
         "max_files", "give_up", "recheck", "dust_days", "plan", "good_days_indicator",
-        "pm2_5_indicator",
+        "pm2_5_indicator", "openaq", "api_key",
         "config_dir", NULL};
     json_error_t je;
     json_t *o = json_loads(text ? text : "{}", JSON_REJECT_DUPLICATES, &je);
@@ -211,8 +227,64 @@ static int parse_settings(const char *text, struct aq *a, char *err, size_t cap)
         rc = fail(err, cap, "settings.city: missing (the city's site code)");
         goto out;
     }
-    if (!folder[0] == !url[0]) {
-        rc = fail(err, cap, "settings: give exactly one of folder and url");
+    json_t *oaq = json_object_get(o, "openaq");
+    if (oaq) {
+        static const char *const okeys[] = {"api", "sensors", NULL};
+        json_t *ov;
+        const char *ok;
+        json_object_foreach(oaq, ok, ov)
+        {
+            int known = 0;
+            for (int i = 0; okeys[i]; i++)
+                known |= !strcmp(ok, okeys[i]);
+            if (!known) {
+                rc = fail(err, cap, "settings.openaq.%s: unknown key", ok);
+                goto out;
+            }
+        }
+        const char *api = json_string_value(json_object_get(oaq, "api"));
+        if (!json_is_object(oaq) || !api || strlen(api) >= sizeof a->api ||
+            (strncmp(api, "https://", 8) && strncmp(api, "http://", 7))) {
+            rc = fail(err, cap, "settings.openaq.api: expected the API's URL "
+                                "(https://api.openaq.org/v3)");
+            goto out;
+        }
+        snprintf(a->api, sizeof a->api, "%s", api);
+        json_t *sens = json_object_get(oaq, "sensors"), *sv;
+        size_t si;
+        if (!json_is_array(sens) || !json_array_size(sens)) {
+            rc = fail(err, cap, "settings.openaq.sensors: expected [{\"id\": N, \"station\": "
+                                "CODE}, …]");
+            goto out;
+        }
+        json_array_foreach(sens, si, sv)
+        {
+            json_t *id = json_object_get(sv, "id");
+            const char *st = json_string_value(json_object_get(sv, "station"));
+            if (!json_is_integer(id) || json_integer_value(id) <= 0 || !st || !*st ||
+                strlen(st) >= 16 || a->nsensors >= MAX_SENSORS) {
+                rc = fail(err, cap, "settings.openaq.sensors[%zu]: expected {\"id\": N, "
+                                    "\"station\": CODE}",
+                          si);
+                goto out;
+            }
+            a->sensors[a->nsensors].id = json_integer_value(id);
+            snprintf(a->sensors[a->nsensors].station, 16, "%s", st);
+            a->nsensors++;
+        }
+        const char *key = json_string_value(json_object_get(o, "api_key"));
+        if (!key || !*key || strlen(key) >= sizeof a->api_key || strpbrk(key, "\r\n")) {
+            rc = fail(err, cap, "settings: the OpenAQ API key is missing (give it as the "
+                                "feed's secret \"api_key\", from a file or a credential)");
+            goto out;
+        }
+        snprintf(a->api_key, sizeof a->api_key, "%s", key);
+        if (folder[0] || url[0]) {
+            rc = fail(err, cap, "settings: openaq replaces folder and url; give one source");
+            goto out;
+        }
+    } else if (!folder[0] == !url[0]) {
+        rc = fail(err, cap, "settings: give exactly one of folder, url and openaq");
         goto out;
     }
     if (url[0] && strncmp(url, "http://", 7) && strncmp(url, "https://", 8) &&
@@ -341,6 +413,13 @@ static void load_cursor(struct aq *a)
     json_array_foreach(json_object_get(o, "dirty"), i, v) if (a->ndirty < MAX_DIRTY &&
                                                              json_is_integer(v))
         a->dirty[a->ndirty++] = json_integer_value(v);
+    json_t *oaq = json_object_get(o, "openaq");
+    for (int k = 0; k < a->nsensors; k++) {
+        char id[32];
+        snprintf(id, sizeof id, "%lld", a->sensors[k].id);
+        json_t *d = json_object_get(oaq, id);
+        a->sensors[k].done = json_is_integer(d) ? json_integer_value(d) : 0;
+    }
     json_decref(o);
 }
 
@@ -355,6 +434,15 @@ static char *cursor_text(const struct aq *a)
         json_array_append_new(d, json_integer(a->dirty[i]));
     json_object_set_new(o, "retry", r);
     json_object_set_new(o, "dirty", d);
+    if (a->nsensors) {
+        json_t *oaq = json_object();
+        for (int k = 0; k < a->nsensors; k++) {
+            char id[32];
+            snprintf(id, sizeof id, "%lld", a->sensors[k].id);
+            json_object_set_new(oaq, id, json_integer(a->sensors[k].done));
+        }
+        json_object_set_new(o, "openaq", oaq);
+    }
     char *s = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     return s;
@@ -845,12 +933,131 @@ static void derive_all(struct aq *a)
     a->host->done(a->run, a->failed || failed ? PTP_EDATA : PTP_OK, msg);
 }
 
+/* ---- OpenAQ v3 --------------------------------------------------------- */
+
+static void next_openaq(struct aq *a);
+
+static void iso_utc(int64_t t, char out[32])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void openaq_fetched(void *data, uint64_t run, int rc, const struct pt_fetch_result *res)
+{
+    struct aq *a = data;
+    struct sensor *s = &a->sensors[a->sensor];
+    if (rc != PTP_OK) {
+        /* this sensor waits for the next run; the others go ahead */
+        say(a, PTP_LOG_WARN, "%s", res && res->error ? res->error : "fetch failed");
+        a->failed++;
+        a->sensor++;
+        a->page = 1;
+        next_openaq(a);
+        return;
+    }
+    struct openaq_meas *m = NULL;
+    size_t n = 0;
+    long found = 0;
+    char why[512];
+    char name[64];
+    snprintf(name, sizeof name, "openaq sensor %lld page %d", s->id, a->page);
+    uint64_t u = a->host->unit_begin(run, name);
+    if (!u || openaq_parse(res->body, res->len, &m, &n, &found, why, sizeof why)) {
+        char reason[700];
+        snprintf(reason, sizeof reason, "%s: %s", res->url, u ? why : "out of memory");
+        if (u)
+            a->host->unit_abort(u, reason);
+        a->failed++;
+        a->sensor++;
+        a->page = 1;
+        next_openaq(a);
+        return;
+    }
+    int64_t done = s->done;
+    for (size_t i = 0; i < n; i++) {
+        /* units as the API gives them: the host converts µg/m³ and mg/m³ and
+         * refuses (with the unit's name) what does not convert, e.g. ppb */
+        emit(a, u, aq_codes[m[i].pollutant], s->station, m[i].time, m[i].value, m[i].units, NULL,
+             m[i].value < 0 || m[i].flagged ? PTP_OBS_INVALID : 0);
+        add_dirty(a, local_day_start(m[i].time - 1));
+        add_dirty(a, local_day_start(m[i].time - 1 + 23 * 3600));
+        if (m[i].time > done)
+            done = m[i].time;
+    }
+    free(m);
+    int64_t before = s->done;
+    s->done = done;
+    char *cur = cursor_text(a);
+    struct pt_unit_commit cm = {.size = sizeof cm, .cursor = cur};
+    if (!cur || a->host->unit_commit(u, &cm) != PTP_OK) {
+        if (!cur)
+            a->host->unit_abort(u, "out of memory");
+        s->done = before;
+        a->failed++;
+        a->sensor++;
+        a->page = 1;
+    } else if (found < 0 || found > (long)a->page * OPENAQ_LIMIT) {
+        a->ingested++;
+        a->page++;
+    } else {
+        a->ingested++;
+        a->sensor++;
+        a->page = 1;
+    }
+    free(cur);
+    next_openaq(a);
+}
+
+static void next_openaq(struct aq *a)
+{
+    int64_t now = (int64_t)time(NULL);
+    while (a->sensor < a->nsensors) {
+        struct sensor *s = &a->sensors[a->sensor];
+        int64_t from = s->done ? s->done + 1 : a->start - 3599;
+        int64_t to = from + (int64_t)a->max_files * 3600;
+        if (to > now)
+            to = now;
+        if (a->end != INT64_MAX && to > a->end)
+            to = a->end;
+        if (to <= from) {
+            a->sensor++;
+            a->page = 1;
+            continue;
+        }
+        char f[32], t[32], url[1024], key[300];
+        iso_utc(from, f);
+        iso_utc(to, t);
+        snprintf(url, sizeof url,
+                 "%s/sensors/%lld/measurements?datetime_from=%s&datetime_to=%s&limit=%d&page=%d",
+                 a->api, s->id, f, t, OPENAQ_LIMIT, a->page);
+        snprintf(key, sizeof key, "X-API-Key: %s", a->api_key);
+        const char *headers[] = {key, NULL};
+        struct pt_fetch_req req = {.size = sizeof req, .url = url, .headers = headers};
+        if (a->host->fetch(a->run, &req, openaq_fetched, a) == PTP_OK)
+            return;
+        say(a, PTP_LOG_WARN, "%s: cannot be fetched", url);
+        a->failed++;
+        a->sensor++;
+        a->page = 1;
+    }
+    derive_all(a);
+}
+
 static int aq_collect(void *state, uint64_t run)
 {
     struct aq *a = state;
     a->run = run;
     a->failed = a->ingested = 0;
     load_cursor(a);
+    if (a->api[0]) {
+        a->sensor = 0;
+        a->page = 1;
+        next_openaq(a);
+        return PTP_OK;
+    }
     /* this run's files: failed ones first, then what is new, in order */
     int64_t now = (int64_t)time(NULL);
     a->ntodo = a->next = 0;

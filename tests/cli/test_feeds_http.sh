@@ -61,8 +61,8 @@ grep -q 'file=good.csv "' "$WORK/access.log" || fail "good.csv was not asked for
 grep -q "2 files ingested, 2 unchanged, 0 failed" "$WORK/run2.err" \
     || fail "expected 2 files ingested and 2 unchanged: $(grep 'feed web' "$WORK/run2.err")"
 # late.csv (fetch failed) and broken.csv (content failed): fetched in full
-grep -q 'file=late.csv -$' "$WORK/access.log" || fail "late.csv was fetched conditionally after a failed fetch"
-grep -q 'file=broken.csv -$' "$WORK/access.log" || fail "broken.csv was fetched conditionally after a failed unit"
+grep -q 'file=late.csv - -$' "$WORK/access.log" || fail "late.csv was fetched conditionally after a failed fetch"
+grep -q 'file=broken.csv - -$' "$WORK/access.log" || fail "broken.csv was fetched conditionally after a failed unit"
 [ "$(val 12)" = 97.6 ] || fail "late.csv was not ingested on the next run"
 [ "$(val 14)" = 11.0 ] || fail "the mended file was not ingested on the next run"
 [ "$(q "SELECT COUNT(*) FROM actuals WHERE vintage > 1")" = 0 ] || fail "a re-run added vintages"

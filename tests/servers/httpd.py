@@ -79,9 +79,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         count = bump(self.path)
         if LOG:
             with _lock, open(LOG, "a") as log:
-                log.write("%s %s\n" % (self.path, self.headers.get("If-None-Match", "-")))
+                log.write("%s %s %s\n" % (self.path, self.headers.get("If-None-Match", "-"),
+                                           self.headers.get("X-API-Key", "-")))
         url = urllib.parse.urlsplit(self.path)
         q = {k: v[-1] for k, v in urllib.parse.parse_qs(url.query).items()}
+        if url.path.startswith("/openaq/"):
+            return self.route_openaq(url.path, q, count)
         route = getattr(self, "route_" + url.path.strip("/").replace("-", "_"), None)
         if route is None:
             return self.reply(404, b"no route " + url.path.encode() + b"\n")
@@ -203,6 +206,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             return None
         return self.reply(200, body, [("ETag", etag)])
+
+    # /openaq/sensors/ID/measurements?page=N: an OpenAQ v3 page, the file
+    # openaq-ID-N.json from --feeds DIR; 401 without an X-API-Key header.
+    def route_openaq(self, path, q, count):
+        if not self.headers.get("X-API-Key"):
+            return self.reply(401, b'{"detail": "no API key"}\n')
+        parts = path.strip("/").split("/")
+        if len(parts) != 4 or parts[1] != "sensors" or parts[3] != "measurements":
+            return self.reply(404, b"no route\n")
+        name = "openaq-%s-%s.json" % (os.path.basename(parts[2]), q.get("page", "1"))
+        try:
+            with open(os.path.join(FEEDS or ".", name), "rb") as f:
+                return self.reply(200, f.read(), [("Content-Type", "application/json")])
+        except OSError:
+            return self.reply(404, b'{"detail": "no such page"}\n')
 
     # /count?p=PATH: how many requests PATH (with its query) has seen.
     def route_count(self, q, count):

@@ -29,7 +29,7 @@ extern "C" {
 #endif
 
 #define PT_PLUGIN_ABI_MAJOR 1
-#define PT_PLUGIN_ABI_MINOR 0
+#define PT_PLUGIN_ABI_MINOR 1
 
 /* The name of the exported descriptor symbol. */
 #define PT_PLUGIN_SYMBOL "plantrack_plugin"
@@ -100,6 +100,9 @@ struct pt_fetch_req {
     const char *url;          /* http, https or file */
     int conditional;          /* send the validators stored with the last
                                  committed unit that used this URL */
+    /* ABI 1.1: */
+    const char *const *headers; /* extra request headers, "Name: value" lines,
+                                   NULL-terminated (an API key); at most 16 */
 };
 
 /* rc is PTP_OK or a negative code; res is valid only during the call. */
