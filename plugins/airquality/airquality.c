@@ -818,7 +818,10 @@ static int derive_year(struct aq *a, int year)
     int n = 0;
     int64_t last = 0;
     for (int i = 0; i < ndays; i++) {
-        if (isnan(col[7][i]))
+        int any = 0;
+        for (int s = 0; s < 8; s++)
+            any |= !isnan(col[s][i]);
+        if (!any)
             continue;
         struct dv_day_in *d = &in[n++];
         memset(d, 0, sizeof *d);
@@ -829,7 +832,7 @@ static int derive_year(struct aq *a, int year)
         for (int p = 0; p < DV_NRAW; p++)
             d->city.day[p] = col[p][i];
         d->city.o3_8h_max = col[6][i];
-        d->city.aqi = (int)col[7][i];
+        d->city.aqi = isnan(col[7][i]) ? -1 : (int)col[7][i];
         last = y0 + (int64_t)i * 86400;
     }
     /* the year is over when its last day has ended (local time) */
@@ -849,9 +852,9 @@ static int derive_year(struct aq *a, int year)
     emit(a, u, "good_ratio_1y", a->city, y0, yr.good_ratio, "%", NULL, prov);
     emit(a, u, "good_ratio_1y_days", a->city, y0, yr.days, "d", NULL, prov);
     emit(a, u, "o3_8h_p90_1y", a->city, y0, yr.o3_8h_p90, "µg/m³", NULL, prov);
-    emit(a, u, "o3_8h_p90_1y_days", a->city, y0, yr.days, "d", NULL, prov);
+    emit(a, u, "o3_8h_p90_1y_days", a->city, y0, yr.o3_days, "d", NULL, prov);
     emit(a, u, "co_p95_1y", a->city, y0, yr.co_p95, "mg/m³", NULL, prov);
-    emit(a, u, "co_p95_1y_days", a->city, y0, yr.days, "d", NULL, prov);
+    emit(a, u, "co_p95_1y_days", a->city, y0, yr.co_days, "d", NULL, prov);
 
     /* The actuals: final for a complete valid year; otherwise the year to
      * date, provisional as of its last day, with why it is not final. */
@@ -870,8 +873,10 @@ static int derive_year(struct aq *a, int year)
                                    "stations", st, "valid_days", k ? yr.pm_days : yr.days,
                                    "dust_days_deducted", k ? yr.pm_days_raw - yr.pm_days : 0,
                                    "feed", a->name);
-            if (!yr.valid && pj)
-                json_object_set_new(pj, "not_final", json_string(yr.invalid_reason));
+            int valid = k ? yr.valid_pm : yr.valid;
+            if (!valid && pj)
+                json_object_set_new(pj, "not_final",
+                                    json_string(k ? yr.invalid_pm_reason : yr.invalid_reason));
             char *pjs = pj ? json_dumps(pj, JSON_COMPACT) : NULL;
             snprintf(prov_json, sizeof prov_json, "%s", pjs ? pjs : "{}");
             free(pjs);
@@ -883,8 +888,8 @@ static int derive_year(struct aq *a, int year)
                                        .plan = a->plan[0] ? a->plan : NULL,
                                        .indicator = k ? a->ind_pm : a->ind_good,
                                        .period = first,
-                                       .provisional = !yr.valid,
-                                       .as_of = yr.valid ? NULL : as_of,
+                                       .provisional = !valid,
+                                       .as_of = valid ? NULL : as_of,
                                        .value = value,
                                        .unit = k ? "µg/m³" : "%",
                                        .source = a->name,

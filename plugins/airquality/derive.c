@@ -116,22 +116,49 @@ static double round_to(double x, int decimals)
     return isnan(x) ? NAN : aq_round_half_even(llround(x * 1000), 1000, decimals);
 }
 
+/* GB 3095-2012 §7 Table 4: an annual value needs at least 324 valid daily
+ * values, and at least 27 in each month (25 in February). */
+static int year_rule(int total, const int *month, int complete, char *why, size_t cap,
+                     const char *what)
+{
+    if (!complete) {
+        snprintf(why, cap, "the year is not over");
+        return 0;
+    }
+    if (total < 324) {
+        snprintf(why, cap, "%d valid %s, 324 needed (GB 3095-2012)", total, what);
+        return 0;
+    }
+    for (int m = 1; m <= 12; m++) {
+        int need = m == 2 ? 25 : 27;
+        if (month[m] < need) {
+            snprintf(why, cap, "month %d has %d valid %s, %d needed (GB 3095-2012)", m,
+                     month[m], what, need);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 void dv_year(const struct dv_day_in *days, int n, int complete_year, struct dv_year *out)
 {
     static double pm[400], pm_raw[400], pm10[400], pm10_raw[400], o3[400], co[400];
-    int month_days[13] = {0};
+    int month_days[13] = {0}, month_pm[13] = {0};
     memset(out, 0, sizeof *out);
     if (n > 400)
         n = 400;
     int npm = 0, npm_raw = 0, npm10 = 0, npm10_raw = 0, no3 = 0, nco = 0;
     for (int i = 0; i < n; i++) {
         const struct dv_city_day *c = &days[i].city;
-        if (c->aqi < 0)
-            continue;
-        out->days++;
-        out->good_days += c->aqi <= 100;
-        if (days[i].month >= 1 && days[i].month <= 12)
-            month_days[days[i].month]++;
+        int month = days[i].month >= 1 && days[i].month <= 12 ? days[i].month : 0;
+        if (c->aqi >= 0) {
+            out->days++;
+            out->good_days += c->aqi <= 100;
+            month_days[month]++;
+        }
+        /* each pollutant's own valid daily values, AQI or not */
+        if (!isnan(c->day[AQ_PM2_5]))
+            month_pm[month]++;
         if (!isnan(c->day[AQ_PM2_5])) {
             pm_raw[npm_raw++] = c->day[AQ_PM2_5];
             /* 环办监测〔2016〕120号: sand-and-dust days are left out of the
@@ -157,29 +184,12 @@ void dv_year(const struct dv_day_in *days, int n, int complete_year, struct dv_y
     out->pm2_5_raw = dv_mean(pm_raw, npm_raw, 1, 0);
     out->pm10 = dv_mean(pm10, npm10, 1, 0);
     out->pm10_raw = dv_mean(pm10_raw, npm10_raw, 1, 0);
+    out->o3_days = no3;
+    out->co_days = nco;
     out->o3_8h_p90 = round_to(aq_percentile(o3, (size_t)no3, 90), 0);
     out->co_p95 = round_to(aq_percentile(co, (size_t)nco, 95), 1);
-    /* GB 3095-2012 §7 Table 4: an annual value needs at least 324 valid daily
-     * values, and at least 27 in each month (25 in February). */
-    out->valid = complete_year;
-    if (!complete_year) {
-        snprintf(out->invalid_reason, sizeof out->invalid_reason, "the year is not over");
-        return;
-    }
-    if (out->days < 324) {
-        out->valid = 0;
-        snprintf(out->invalid_reason, sizeof out->invalid_reason,
-                 "%d valid days, 324 needed (GB 3095-2012)", out->days);
-        return;
-    }
-    for (int m = 1; m <= 12; m++) {
-        int need = m == 2 ? 25 : 27;
-        if (month_days[m] < need) {
-            out->valid = 0;
-            snprintf(out->invalid_reason, sizeof out->invalid_reason,
-                     "month %d has %d valid days, %d needed (GB 3095-2012)", m, month_days[m],
-                     need);
-            return;
-        }
-    }
+    out->valid = year_rule(out->days, month_days, complete_year, out->invalid_reason,
+                           sizeof out->invalid_reason, "days");
+    out->valid_pm = year_rule(npm_raw, month_pm, complete_year, out->invalid_pm_reason,
+                              sizeof out->invalid_pm_reason, "daily PM2.5 values");
 }

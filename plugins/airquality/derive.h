@@ -65,12 +65,17 @@ struct dv_year {
     double pm10, pm10_raw;
     double o3_8h_p90;            /* 90th percentile of the daily max 8h O3 */
     double co_p95;               /* 95th percentile of the daily CO means */
+    int o3_days, co_days;        /* values behind the percentiles */
     int valid;                   /* GB 3095/HJ 663: ≥ 324 valid days and ≥ 27 in each
-                                    month (25 in February) */
+                                    month (25 in February), counted on AQI days */
     char invalid_reason[160];
+    int valid_pm;                /* the same rule on the daily PM2.5 values */
+    char invalid_pm_reason[160];
 };
 
-/* One day of the year as the year figures need it. */
+/* One day of the year as the year figures need it. A day without a daily
+ * AQI (aqi < 0) still gives the pollutants it has: an annual mean counts
+ * that pollutant's own valid daily values. */
 struct dv_day_in {
     int month;                   /* 1-12 */
     int dust;                    /* a sand-and-dust day (deducted from particulates) */
