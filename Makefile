@@ -1,19 +1,29 @@
 # Thin wrapper around CMake: `make run` and `make test` each work alone on a
 # fresh Debian 12 machine. They install missing Debian packages first (only
 # when something is missing), configure build/ (and build-asan/ for the
-# sanitizer run), build, then run.
+# sanitizer run, build-fuzz/ with clang for the libFuzzer targets), build,
+# then run. `make fuzz FUZZ_SECONDS=600` runs each fuzz target that long.
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 600
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
 # pkg-config module or command -> Debian package that provides it.
 DEPS = cmd:cc=gcc cmd:cmake=cmake cmd:pkg-config=pkg-config cmd:sqlite3=sqlite3 cmd:python3=python3 \
        cmd:openssl=openssl \
        pc:libuv=libuv1-dev pc:libcurl=libcurl4-openssl-dev pc:jansson=libjansson-dev \
-       pc:sqlite3=libsqlite3-dev pc:libsystemd=libsystemd-dev
+       pc:sqlite3=libsqlite3-dev pc:libsystemd=libsystemd-dev \
+       cmd:clang=clang fuzz:libfuzzer=libclang-rt-14-dev
 
-.PHONY: all deps build build-asan run test bench clean
+# Succeeds when clang links a libFuzzer target (the runtime is not part of
+# the clang package).
+HAVE_LIBFUZZER = p=$$(mktemp -d) && \
+  printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' > $$p/f.c && \
+  clang -fsanitize=fuzzer -o $$p/f $$p/f.c >/dev/null 2>&1; r=$$?; rm -rf $$p; [ $$r -eq 0 ]
+
+.PHONY: all deps build build-asan build-fuzz run test fuzz bench clean
 
 all: build
 
@@ -25,6 +35,7 @@ deps:
 	    cmd:*) command -v $$name >/dev/null 2>&1 || missing="$$missing $$pkg" ;; \
 	    pc:*)  command -v pkg-config >/dev/null 2>&1 && pkg-config --exists $$name \
 	             || missing="$$missing $$pkg" ;; \
+	    fuzz:*) ( $(HAVE_LIBFUZZER) ) || missing="$$missing $$pkg" ;; \
 	  esac; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -47,19 +58,37 @@ build: deps $(BUILD)/CMakeCache.txt
 build-asan: deps $(ASAN_BUILD)/CMakeCache.txt
 	@cmake --build $(ASAN_BUILD) -j $(JOBS) -- --no-print-directory -s
 
+# Only the fuzz targets: the rest of the tree is built by gcc in $(BUILD).
+build-fuzz: deps
+	@if ( $(HAVE_LIBFUZZER) ); then \
+	  [ -f $(FUZZ_BUILD)/CMakeCache.txt ] || CC=clang cmake -S . -B $(FUZZ_BUILD) \
+	    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPT_FUZZ=ON -DCMAKE_RULE_MESSAGES=OFF >/dev/null && \
+	  cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_cnemc fuzz_openaq -- --no-print-directory -s; \
+	else echo "plantrack: clang cannot link libFuzzer targets: no fuzz build"; fi
+
 run: build
 	@BIN=$(BUILD)/core sh config/demo/run.sh
 
-test: build build-asan
+test: build build-asan build-fuzz
 	@env -u http_proxy -u https_proxy -u all_proxy -u HTTP_PROXY -u HTTPS_PROXY -u ALL_PROXY \
 	  ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 	@env -u http_proxy -u https_proxy -u all_proxy -u HTTP_PROXY -u HTTPS_PROXY -u ALL_PROXY \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
+	@if [ -x $(FUZZ_BUILD)/plugins/airquality/fuzz/fuzz_cnemc ] && ( $(HAVE_LIBFUZZER) ); then \
+	  ctest --test-dir $(FUZZ_BUILD) -R '^fuzz\.' --output-on-failure -j $(JOBS) --timeout 300; fi
+
+# Each fuzz target for FUZZ_SECONDS, both at once; prints their run counts.
+fuzz: build-fuzz
+	@[ -x $(FUZZ_BUILD)/plugins/airquality/fuzz/fuzz_cnemc ] \
+	  || { echo "plantrack: no fuzz build (needs clang and libFuzzer)"; exit 1; }
+	@PT_FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --test-dir $(FUZZ_BUILD) -R '^fuzz\.' -V -j 2 \
+	  --timeout $$(( $(FUZZ_SECONDS) + 300 ))
 
 bench: build
-	@cmake --build $(BUILD) --target bench-observations -- --no-print-directory -s
+	@cmake --build $(BUILD) --target bench-observations bench-ceiling -- --no-print-directory -s
 	@$(BUILD)/bench/bench-observations
+	@BUILD=$(BUILD) BENCH_TIMEOUT=300 bench/air 50 2,7
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -50,16 +50,25 @@ static const struct {
     const char *name;
     bool required;
 } columns[NCOL] = {
-    [C_TIME] = {"timepoint", true},     [C_STATION] = {"stationcode", true},
-    [C_AREA] = {"area", false},         [C_NAME] = {"positionname", false},
+    [C_TIME] = {"timepoint", true},
+    [C_STATION] = {"stationcode", true},
+    [C_AREA] = {"area", false},
+    [C_NAME] = {"positionname", false},
     [C_PRIMARY] = {"primarypollutant", false},
-    [C_AQI] = {"aqi", false},           [C_PM2_5] = {"pm2_5", true},
-    [C_PM10] = {"pm10", true},          [C_SO2] = {"so2", true},
-    [C_NO2] = {"no2", true},            [C_CO] = {"co", true},
-    [C_O3_1H] = {"o3_24h", true},       [C_PM2_5_24H] = {"pm2_5_24h", false},
-    [C_PM10_24H] = {"pm10_24h", false}, [C_SO2_24H] = {"so2_24h", false},
-    [C_NO2_24H] = {"no2_24h", false},   [C_CO_24H] = {"co_24h", false},
-    [C_O3_MAX] = {"o3", false},         [C_O3_8H] = {"o3_8h_24h", false},
+    [C_AQI] = {"aqi", false},
+    [C_PM2_5] = {"pm2_5", true},
+    [C_PM10] = {"pm10", true},
+    [C_SO2] = {"so2", true},
+    [C_NO2] = {"no2", true},
+    [C_CO] = {"co", true},
+    [C_O3_1H] = {"o3_24h", true},
+    [C_PM2_5_24H] = {"pm2_5_24h", false},
+    [C_PM10_24H] = {"pm10_24h", false},
+    [C_SO2_24H] = {"so2_24h", false},
+    [C_NO2_24H] = {"no2_24h", false},
+    [C_CO_24H] = {"co_24h", false},
+    [C_O3_MAX] = {"o3", false},
+    [C_O3_8H] = {"o3_8h_24h", false},
     [C_O3_8H_MAX] = {"o3_8h", false},
 };
 
@@ -172,14 +181,31 @@ static const char *shown(const char *f, size_t n, char out[64])
 /* ---- Records ----------------------------------------------------------- */
 
 /* One CSV record, every field copied (unquoted, "" undone) and
- * NUL-terminated in store. */
+ * NUL-terminated in store, which grows as needed: at most MAX_FIELDS fields
+ * of at most CNEMC_MAX_FIELD bytes. */
 struct record {
     long line; /* where it starts, 1-based */
     int n;
     char *f[MAX_FIELDS];
     size_t len[MAX_FIELDS];
-    char store[MAX_FIELDS][CNEMC_MAX_FIELD + 1];
+    size_t off[MAX_FIELDS]; /* f[i] = store + off[i], set when the record is complete */
+    char *store;
+    size_t used, cap;
 };
+
+/* Room for one more byte in rec->store. */
+static int reserve(struct record *rec, struct ctx *c)
+{
+    if (rec->used < rec->cap)
+        return 0;
+    size_t ncap = rec->cap ? rec->cap * 2 : 4096;
+    char *p = realloc(rec->store, ncap);
+    if (!p)
+        return fail(c, PT_ENOMEM, rec->line, "out of memory");
+    rec->store = p;
+    rec->cap = ncap;
+    return 0;
+}
 
 struct reader {
     const char *buf;
@@ -238,11 +264,13 @@ static int read_record(struct reader *r, struct record *rec, struct ctx *c)
     }
     rec->line = r->line;
     rec->n = 0;
+    rec->used = 0;
     for (;;) {
         if (rec->n == MAX_FIELDS)
             return fail(c, PT_ERANGE, rec->line, "more than %d fields", MAX_FIELDS);
-        char *out = rec->store[rec->n];
         size_t n = 0;
+        int rc;
+        rec->off[rec->n] = rec->used;
         skip_blanks(r);
         if (r->pos < r->len && r->buf[r->pos] == '"') {
             /* RFC 4180 §2.5-2.7: a quoted field may hold commas, line
@@ -259,14 +287,17 @@ static int read_record(struct reader *r, struct record *rec, struct ctx *c)
                         r->pos++;
                         break;
                     }
-                } else if (ch == '\n' || (ch == '\r' && (r->pos + 1 >= r->len ||
-                                                         r->buf[r->pos + 1] != '\n'))) {
+                } else if (ch == '\n' ||
+                           (ch == '\r' && (r->pos + 1 >= r->len || r->buf[r->pos + 1] != '\n'))) {
                     r->line++;
                 }
                 if (n == CNEMC_MAX_FIELD)
                     return fail(c, PT_ERANGE, rec->line, "field %d longer than %d bytes",
                                 rec->n + 1, CNEMC_MAX_FIELD);
-                out[n++] = ch;
+                if ((rc = reserve(rec, c)) < 0)
+                    return rc;
+                rec->store[rec->used++] = ch;
+                n++;
                 r->pos++;
             }
             skip_blanks(r);
@@ -282,13 +313,17 @@ static int read_record(struct reader *r, struct record *rec, struct ctx *c)
                 if (n == CNEMC_MAX_FIELD)
                     return fail(c, PT_ERANGE, rec->line, "field %d longer than %d bytes",
                                 rec->n + 1, CNEMC_MAX_FIELD);
-                out[n++] = r->buf[r->pos++];
+                if ((rc = reserve(rec, c)) < 0)
+                    return rc;
+                rec->store[rec->used++] = r->buf[r->pos++];
+                n++;
             }
-            while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\t'))
-                n--;
+            while (n > 0 && (rec->store[rec->used - 1] == ' ' || rec->store[rec->used - 1] == '\t'))
+                n--, rec->used--;
         }
-        out[n] = '\0';
-        rec->f[rec->n] = out;
+        if ((rc = reserve(rec, c)) < 0)
+            return rc;
+        rec->store[rec->used++] = '\0';
         rec->len[rec->n] = n;
         rec->n++;
         if (r->pos < r->len && r->buf[r->pos] == ',') {
@@ -296,6 +331,8 @@ static int read_record(struct reader *r, struct record *rec, struct ctx *c)
             continue;
         }
         eat_eol(r);
+        for (int i = 0; i < rec->n; i++)
+            rec->f[i] = rec->store + rec->off[i];
         return 1;
     }
 }
@@ -384,14 +421,14 @@ static int parse_time(const char *f, size_t n, int64_t *out, long line, struct c
 {
     char sh[64];
     int y = -1, mo = -1, d = -1, h = -1, mi = -1, s = -1;
-    if (n == 19 && f[4] == '-' && f[7] == '-' && (f[10] == 'T' || f[10] == ' ') &&
-        f[13] == ':' && f[16] == ':') {
+    if (n == 19 && f[4] == '-' && f[7] == '-' && (f[10] == 'T' || f[10] == ' ') && f[13] == ':' &&
+        f[16] == ':') {
         y = num(f, 4), mo = num(f + 5, 2), d = num(f + 8, 2);
         h = num(f + 11, 2), mi = num(f + 14, 2), s = num(f + 17, 2);
     }
     static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1900 || mo < 1 || mo > 12 || d < 1 ||
-        d > mdays[mo - 1] + (mo == 2 && is_leap(y)) || h < 0 || h > 23 || mi < 0 || s < 0)
+    if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && is_leap(y)) ||
+        h < 0 || h > 23 || mi < 0 || s < 0)
         return fail(c, PT_EINVAL, line, "timepoint: \"%s\" is not a time (YYYY-MM-DDTHH:MM:SS)",
                     shown(f, n, sh));
     if (mi != 0 || s != 0)
@@ -422,15 +459,14 @@ static int parse_text(const char *f, size_t n, char *dst, size_t cap, const char
     return 0;
 }
 
-static int parse_station(const char *f, size_t n, char *dst, size_t cap, long line,
-                         struct ctx *c)
+static int parse_station(const char *f, size_t n, char *dst, size_t cap, long line, struct ctx *c)
 {
     char sh[64];
     bool ok = n > 0 && n < cap;
     for (size_t i = 0; ok && i < n; i++) {
         char ch = f[i];
-        ok = is_digit(ch) || (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-             ch == '-' || ch == '_' || ch == '.';
+        ok = is_digit(ch) || (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || ch == '-' ||
+             ch == '_' || ch == '.';
     }
     if (!ok)
         return fail(c, PT_EINVAL, line,
@@ -461,8 +497,7 @@ static int parse_aqi(const char *f, size_t n, int *out, long line, struct ctx *c
 
 /* "颗粒物(PM10),细颗粒物(PM2.5)" → "pm2_5+pm10": the codes in enum order,
  * whatever order the names come in. */
-static int parse_primary(const char *f, size_t n, char *dst, size_t cap, long line,
-                         struct ctx *c)
+static int parse_primary(const char *f, size_t n, char *dst, size_t cap, long line, struct ctx *c)
 {
     char sh[64];
     unsigned mask = 0;
@@ -568,8 +603,7 @@ static int parse_row(const struct record *rec, const struct header *h, struct cn
         {C_O3_8H_MAX, offsetof(struct cnemc_row, o3_8h_max_day)},
     };
     if (rec->n != h->nfields)
-        return fail(c, PT_EINVAL, rec->line, "%d fields, the header has %d", rec->n,
-                    h->nfields);
+        return fail(c, PT_EINVAL, rec->line, "%d fields, the header has %d", rec->n, h->nfields);
     memset(row, 0, sizeof *row);
     long line = rec->line;
     int rc, i;
@@ -578,30 +612,28 @@ static int parse_row(const struct record *rec, const struct header *h, struct cn
     if ((rc = parse_time(rec->f[i], rec->len[i], &row->time, line, c)) < 0)
         return rc;
     i = h->idx[C_STATION];
-    if ((rc = parse_station(rec->f[i], rec->len[i], row->station, sizeof row->station, line,
-                            c)) < 0)
+    if ((rc = parse_station(rec->f[i], rec->len[i], row->station, sizeof row->station, line, c)) <
+        0)
         return rc;
     if ((i = h->idx[C_NAME]) >= 0 &&
-        (rc = parse_text(rec->f[i], rec->len[i], row->name, sizeof row->name, "positionname",
-                         line, c)) < 0)
-        return rc;
-    if ((i = h->idx[C_AREA]) >= 0 &&
-        (rc = parse_text(rec->f[i], rec->len[i], row->area, sizeof row->area, "area", line,
+        (rc = parse_text(rec->f[i], rec->len[i], row->name, sizeof row->name, "positionname", line,
                          c)) < 0)
         return rc;
-    row->aqi = -1;
-    if ((i = h->idx[C_AQI]) >= 0 && (rc = parse_aqi(rec->f[i], rec->len[i], &row->aqi, line,
-                                                    c)) < 0)
+    if ((i = h->idx[C_AREA]) >= 0 &&
+        (rc = parse_text(rec->f[i], rec->len[i], row->area, sizeof row->area, "area", line, c)) < 0)
         return rc;
-    if ((i = h->idx[C_PRIMARY]) >= 0 &&
-        (rc = parse_primary(rec->f[i], rec->len[i], row->primary, sizeof row->primary, line,
-                            c)) < 0)
+    row->aqi = -1;
+    if ((i = h->idx[C_AQI]) >= 0 &&
+        (rc = parse_aqi(rec->f[i], rec->len[i], &row->aqi, line, c)) < 0)
+        return rc;
+    if ((i = h->idx[C_PRIMARY]) >= 0 && (rc = parse_primary(rec->f[i], rec->len[i], row->primary,
+                                                            sizeof row->primary, line, c)) < 0)
         return rc;
     for (size_t k = 0; k < sizeof values / sizeof values[0]; k++) {
         double v = NAN;
         if ((i = h->idx[values[k].col]) >= 0 &&
-            (rc = parse_number(rec->f[i], rec->len[i], &v, columns[values[k].col].name, line,
-                               c)) < 0)
+            (rc = parse_number(rec->f[i], rec->len[i], &v, columns[values[k].col].name, line, c)) <
+                0)
             return rc;
         memcpy((char *)row + values[k].off, &v, sizeof v);
     }
@@ -675,7 +707,7 @@ int cnemc_parse(const char *buf, size_t len, struct cnemc_row **rows, size_t *nr
     *nrows = 0;
     if (err && errcap)
         err[0] = '\0';
-    struct record *rec = malloc(sizeof *rec);
+    struct record *rec = calloc(1, sizeof *rec);
     if (!rec)
         return fail(&c, PT_ENOMEM, 0, "out of memory");
     while ((rc = read_record(&r, rec, &c)) > 0) {
@@ -690,7 +722,7 @@ int cnemc_parse(const char *buf, size_t len, struct cnemc_row **rows, size_t *nr
             break;
         }
         if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 256;
+            size_t ncap = cap ? cap * 2 : 16;
             if (ncap > CNEMC_MAX_ROWS)
                 ncap = CNEMC_MAX_ROWS;
             struct cnemc_row *p = realloc(all, ncap * sizeof *p);
@@ -707,6 +739,7 @@ int cnemc_parse(const char *buf, size_t len, struct cnemc_row **rows, size_t *nr
     }
     if (rc == 0 && !h.seen)
         rc = fail(&c, PT_EINVAL, r.line, "no header (the file is empty)");
+    free(rec->store);
     free(rec);
     if (rc == 0)
         rc = fold(&all, &n, &c);

@@ -21,19 +21,19 @@
  * field was empty (not published). The O3 columns do not mean what their
  * names say (standards.md); the fields here are named for what they hold. */
 struct cnemc_row {
-    char station[16];     /* stationcode, e.g. "1029A"; ASCII letters, digits, "-_." */
-    char name[64];        /* positionname, UTF-8; cut at a character boundary if longer */
-    char area[64];        /* area (the city), UTF-8; cut likewise */
-    int64_t time;         /* hour-ending instant, seconds since the epoch (UTC): timepoint
-                           * is Asia/Shanghai local time (+08:00, no DST), so
-                           * "2022-01-01T00:00:00" is 2021-12-31T16:00:00Z and closes
-                           * 2021-12-31 (a day runs 01:00 … 24:00) */
-    double v[6];          /* 1-hour values by enum aq_pollutant, AQ_PM2_5 … AQ_O3; O3's is
-                           * the o3_24h column */
-    int aqi;              /* published hourly AQI; -1 = missing */
-    char primary[40];     /* published primary pollutants as aq_codes joined by "+" in enum
-                           * order (pm2_5+pm10+…+o3_8h); "" when none */
-    double pm2_5_24h;     /* published 24-hour moving means */
+    char station[16]; /* stationcode, e.g. "1029A"; ASCII letters, digits, "-_." */
+    char name[64];    /* positionname, UTF-8; cut at a character boundary if longer */
+    char area[64];    /* area (the city), UTF-8; cut likewise */
+    int64_t time;     /* hour-ending instant, seconds since the epoch (UTC): timepoint
+                       * is Asia/Shanghai local time (+08:00, no DST), so
+                       * "2022-01-01T00:00:00" is 2021-12-31T16:00:00Z and closes
+                       * 2021-12-31 (a day runs 01:00 … 24:00) */
+    double v[6];      /* 1-hour values by enum aq_pollutant, AQ_PM2_5 … AQ_O3; O3's is
+                       * the o3_24h column */
+    int aqi;          /* published hourly AQI; -1 = missing */
+    char primary[40]; /* published primary pollutants as aq_codes joined by "+" in enum
+                       * order (pm2_5+pm10+…+o3_8h); "" when none */
+    double pm2_5_24h; /* published 24-hour moving means */
     double pm10_24h;
     double so2_24h;
     double no2_24h;

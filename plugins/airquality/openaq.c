@@ -137,15 +137,14 @@ static int64_t days_from_civil(long y, int m, int d)
  * Z. Returns false when s is not one. */
 static bool parse_time(const char *s, size_t n, int64_t *out)
 {
-    if (n < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') ||
-        s[13] != ':' || s[16] != ':')
+    if (n < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') || s[13] != ':' ||
+        s[16] != ':')
         return false;
     int y = num(s, 4), mo = num(s + 5, 2), d = num(s + 8, 2);
     int h = num(s + 11, 2), mi = num(s + 14, 2), sec = num(s + 17, 2);
     static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1900 || mo < 1 || mo > 12 || d < 1 ||
-        d > mdays[mo - 1] + (mo == 2 && is_leap(y)) || h < 0 || h > 23 || mi < 0 ||
-        mi > 59 || sec < 0 || sec > 59)
+    if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && is_leap(y)) ||
+        h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59)
         return false;
     size_t i = 19;
     if (s[i] == '.') {
@@ -184,8 +183,7 @@ static int get_utc(const json_t *obj, const char *key, const char *path, int64_t
     if (!json_is_string(v))
         return fail(c, PT_EINVAL, "%s.%s.utc: %s, not a time", path, key, type_name(v));
     if (!parse_time(json_string_value(v), json_string_length(v), out))
-        return fail(c, PT_EINVAL, "%s.%s.utc: not a time (want 2024-01-01T01:00:00Z)", path,
-                    key);
+        return fail(c, PT_EINVAL, "%s.%s.utc: not a time (want 2024-01-01T01:00:00Z)", path, key);
     return 0;
 }
 

@@ -43,17 +43,16 @@ static const struct cnemc_row *find_row(const struct cnemc_row *rows, size_t n, 
     return NULL;
 }
 
-static int parse_csv(const char *text, struct cnemc_row **rows, size_t *n, char *err,
-                     size_t cap)
+static int parse_csv(const char *text, struct cnemc_row **rows, size_t *n, char *err, size_t cap)
 {
     return cnemc_parse(text, strlen(text), rows, n, err, cap);
 }
 
-#define HEADER                                                                               \
-    "timepoint,stationcode,longitude,latitude,area,positionname,primarypollutant,aqi,pm10,"  \
+#define HEADER                                                                                     \
+    "timepoint,stationcode,longitude,latitude,area,positionname,primarypollutant,aqi,pm10,"        \
     "pm10_24h,pm2_5,pm2_5_24h,o3,o3_24h,o3_8h,o3_8h_24h,no2,no2_24h,so2,so2_24h,co,co_24h\n"
-#define ROW_1029A                                                                            \
-    "2022-01-01T00:00:00,1029A,114.4422,38.0444,石家庄市,职工医院,细颗粒物(PM2.5),82,93,77,"  \
+#define ROW_1029A                                                                                        \
+    "2022-01-01T00:00:00,1029A,114.4422,38.0444,石家庄市,职工医院,细颗粒物(PM2.5),82,93,77," \
     "60,50,40,3,28,4,70,58,13,10,0.9,0.9\n"
 
 /* ---- CNEMC -------------------------------------------------------------- */
@@ -105,10 +104,10 @@ TEST_IMPL(parsers_cnemc_real)
     ASSERT(strcmp(r->primary, "pm2_5") == 0);
     ASSERT(r->v[AQ_PM2_5] == 60 && r->v[AQ_PM10] == 93 && r->v[AQ_SO2] == 13);
     ASSERT(r->v[AQ_NO2] == 70 && r->v[AQ_CO] == 0.9);
-    ASSERT(r->v[AQ_O3] == 3);         /* o3_24h: the latest 1-hour value */
-    ASSERT(r->o3_1h_max_24h == 40);   /* o3: the largest of the last 24 hours */
-    ASSERT(r->o3_8h == 4);            /* o3_8h_24h: the latest 8-hour mean */
-    ASSERT(r->o3_8h_max_day == 28);   /* o3_8h: the (previous) day's largest */
+    ASSERT(r->v[AQ_O3] == 3);       /* o3_24h: the latest 1-hour value */
+    ASSERT(r->o3_1h_max_24h == 40); /* o3: the largest of the last 24 hours */
+    ASSERT(r->o3_8h == 4);          /* o3_8h_24h: the latest 8-hour mean */
+    ASSERT(r->o3_8h_max_day == 28); /* o3_8h: the (previous) day's largest */
     ASSERT(r->pm2_5_24h == 50 && r->pm10_24h == 77 && r->so2_24h == 10);
     ASSERT(r->no2_24h == 58 && r->co_24h == 0.9);
 
@@ -181,13 +180,12 @@ TEST_IMPL(parsers_cnemc_primary)
 
     /* every name CNEMC uses, in one field */
     char err[256];
-    const char *csv =
-        "timepoint,stationcode,primarypollutant,pm2_5,pm10,so2,no2,co,o3_24h\n"
-        "2022-06-15T15:00:00,X1,\"臭氧8小时,一氧化碳,臭氧1小时,二氧化氮,二氧化硫,"
-        "颗粒物(PM10),细颗粒物(PM2.5)\",1,2,3,4,5,6\n"
-        "2022-06-15T15:00:00,X2,臭氧1小时,1,2,3,4,5,6\n"
-        "2022-06-15T15:00:00,X3,\"臭氧, 二氧化氮\",1,2,3,4,5,6\n"
-        "2022-06-15T15:00:00,X4,—,1,2,3,4,5,6\n";
+    const char *csv = "timepoint,stationcode,primarypollutant,pm2_5,pm10,so2,no2,co,o3_24h\n"
+                      "2022-06-15T15:00:00,X1,\"臭氧8小时,一氧化碳,臭氧1小时,二氧化氮,二氧化硫,"
+                      "颗粒物(PM10),细颗粒物(PM2.5)\",1,2,3,4,5,6\n"
+                      "2022-06-15T15:00:00,X2,臭氧1小时,1,2,3,4,5,6\n"
+                      "2022-06-15T15:00:00,X3,\"臭氧, 二氧化氮\",1,2,3,4,5,6\n"
+                      "2022-06-15T15:00:00,X4,—,1,2,3,4,5,6\n";
     ASSERT_EQ_INT(parse_csv(csv, &rows, &n, err, sizeof err), 0);
     ASSERT_EQ_INT(n, 4);
     ASSERT(strcmp(rows[0].primary, "pm2_5+pm10+so2+no2+co+o3+o3_8h") == 0);
@@ -344,8 +342,8 @@ TEST_IMPL(parsers_cnemc_errors)
          "line 3: pm10: \"0x10\" is not a number"},
         {HEADER ROW_1029A "2022-01-01T01:00:00,1030A,,,,,,,1e999,,,,,,,,,,,,,\n", PT_ERANGE,
          "line 3: pm10: \"1e999\" is out of range"},
-        {HEADER "\n\n" ROW_1029A "2022-01-01T01:00:00,1030A,,,,,,12.5,,,,,,,,,,,,,,\n",
-         PT_EINVAL, "line 5: aqi: \"12.5\" is not a whole number"},
+        {HEADER "\n\n" ROW_1029A "2022-01-01T01:00:00,1030A,,,,,,12.5,,,,,,,,,,,,,,\n", PT_EINVAL,
+         "line 5: aqi: \"12.5\" is not a whole number"},
         {"timepoint,stationcode,pm2_5,pm10,so2,no2,co,o3\n", PT_EINVAL,
          "line 1: no column o3_24h (required)"},
         {"timepoint,pm2_5,pm10,so2,no2,co,o3_24h\n", PT_EINVAL,
@@ -445,8 +443,8 @@ TEST_IMPL(parsers_cnemc_prefixes)
 
 /* ---- OpenAQ ------------------------------------------------------------- */
 
-static int parse_json(const char *text, struct openaq_meas **m, size_t *n, long *found,
-                      char *err, size_t cap)
+static int parse_json(const char *text, struct openaq_meas **m, size_t *n, long *found, char *err,
+                      size_t cap)
 {
     return openaq_parse(text, strlen(text), m, n, found, err, cap);
 }
@@ -499,10 +497,11 @@ TEST_IMPL(parsers_openaq_samples)
     return 0;
 }
 
-#define RESULT(val, name, units, from, to)                                                  \
-    "{\"value\":" val ",\"flagInfo\":{\"hasFlags\":false},\"parameter\":{\"id\":1,\"name\":\"" \
-    name "\",\"units\":\"" units "\"},\"period\":{\"label\":\"raw\",\"interval\":\"01:00:00\"," \
-    "\"datetimeFrom\":{\"utc\":\"" from "\",\"local\":\"x\"},\"datetimeTo\":{\"utc\":\"" to    \
+#define RESULT(val, name, units, from, to)                                                         \
+    "{\"value\":" val                                                                              \
+    ",\"flagInfo\":{\"hasFlags\":false},\"parameter\":{\"id\":1,\"name\":\"" name                  \
+    "\",\"units\":\"" units "\"},\"period\":{\"label\":\"raw\",\"interval\":\"01:00:00\","         \
+    "\"datetimeFrom\":{\"utc\":\"" from "\",\"local\":\"x\"},\"datetimeTo\":{\"utc\":\"" to        \
     "\",\"local\":\"x\"}}}"
 #define OK_RESULT RESULT("1.5", "pm25", "µg/m³", "2024-01-01T00:00:00Z", "2024-01-01T01:00:00Z")
 
@@ -510,19 +509,25 @@ TEST_IMPL(parsers_openaq_samples)
  * fraction or an offset. */
 TEST_IMPL(parsers_openaq_parameters)
 {
-    const char *page =
-        "{\"meta\":{\"found\":\"1234\"},\"results\":["
-        RESULT("1", "pm1", "µg/m³", "2024-01-01T00:00:00Z", "2024-01-01T01:00:00Z") ","
-        RESULT("2", "pm10", "µg/m³", "2024-01-01T00:00:00Z", "2024-01-01T01:00:00Z") ","
-        RESULT("3", "relativehumidity", "%", "bad", "bad") ","
-        RESULT("4", "so2", "ppb", "2024-01-01T00:00:00.000Z", "2024-01-01T01:00:00.5Z") ","
-        RESULT("5", "no2", "ppb", "2024-01-01T08:00:00+08:00", "2024-01-01T09:00:00+08:00") ","
-        RESULT("6", "co", "ppm", "2024-01-01T00:00:00Z", "2024-01-01T01:00:00Z") ","
-        RESULT("7", "o3", "µg/m³", "2024-01-01T00:00:00Z", "2024-01-01T01:00:00Z") ","
-        RESULT("8", "pm25", "mg/m³", "2024-01-01T00:00:00Z", "2024-01-01T01:00:00Z") ","
-        RESULT("null", "pm25", "µg/m³", "bad", "bad") ","
-        RESULT("9", "um003", "particles/cm³", "2024-01-01T00:00:00Z", "2024-01-01T01:00:00Z")
-        "]}";
+    const char *page = "{\"meta\":{\"found\":\"1234\"},\"results\":[" RESULT(
+        "1", "pm1", "µg/m³", "2024-01-01T00:00:00Z",
+        "2024-01-01T01:00:00Z") "," RESULT("2", "pm10", "µg/m³", "2024-01-01T00:00:00Z",
+                                           "2024-01-01T01:00:00Z") "," RESULT("3",
+                                                                              "relativehumidity",
+                                                                              "%",
+                                                                              "bad", "bad") "," RESULT("4", "so2", "ppb", "2024-01-01T00:00:00.000Z", "2024-01-01T01:00:00.5Z") "," RESULT("5", "no2", "ppb", "2024-01-01T08:00:00+08:00", "2024-01-01T09:00:00+08:00") "," RESULT("6", "co", "ppm", "2024-01-01T00:00:00Z", "2024-01-01T01:00:00Z") "," RESULT("7",
+                                                                                                                                                                                                                                                                                                                                                                "o3",
+                                                                                                                                                                                                                                                                                                                                                                "µg/m³",
+                                                                                                                                                                                                                                                                                                                                                                "2024-01-01T00:00:00Z", "2024-01-01T01:00:00Z") "," RESULT("8",
+                                                                                                                                                                                                                                                                                                                                                                                                                           "pm25",
+                                                                                                                                                                                                                                                                                                                                                                                                                           "mg/m³",
+                                                                                                                                                                                                                                                                                                                                                                                                                           "2024-01-01T00:00:00Z",
+                                                                                                                                                                                                                                                                                                                                                                                                                           "2024-01-01T01:00:00Z") "," RESULT("null",
+                                                                                                                                                                                                                                                                                                                                                                                                                                                              "pm25",
+                                                                                                                                                                                                                                                                                                                                                                                                                                                              "µg/m³",
+                                                                                                                                                                                                                                                                                                                                                                                                                                                              "bad", "bad") "," RESULT("9",
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                       "um003",
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                       "particles/cm³", "2024-01-01T00:00:00Z", "2024-01-01T01:00:00Z") "]}";
     struct openaq_meas *m;
     size_t n;
     long found;
@@ -560,9 +565,8 @@ TEST_IMPL(parsers_openaq_parameters)
     free(m);
 
     /* an empty page */
-    ASSERT_EQ_INT(parse_json("{\"meta\":{\"found\":0},\"results\":[]}", &m, &n, &found, err,
-                             sizeof err),
-                  0);
+    ASSERT_EQ_INT(
+        parse_json("{\"meta\":{\"found\":0},\"results\":[]}", &m, &n, &found, err, sizeof err), 0);
     ASSERT(m == NULL && n == 0 && found == 0);
     return 0;
 }
@@ -594,8 +598,7 @@ TEST_IMPL(parsers_openaq_errors)
         {"{\"meta\":{\"found\":\"99999999999999999999999\"},\"results\":[]}", PT_ERANGE,
          "meta.found: out of range"},
         {"{\"meta\":{\"found\":1}}", PT_EINVAL, "results: missing"},
-        {"{\"meta\":{\"found\":1},\"results\":{}}", PT_EINVAL,
-         "results: an object, not an array"},
+        {"{\"meta\":{\"found\":1},\"results\":{}}", PT_EINVAL, "results: an object, not an array"},
         {PAGE(OK_RESULT ",3"), PT_EINVAL, "results[1]: a number, not an object"},
         {PAGE(OK_RESULT "," RESULT("\"12\"", "pm25", "µg/m³", "2024-01-01T00:00:00Z",
                                    "2024-01-01T01:00:00Z")),
@@ -607,15 +610,15 @@ TEST_IMPL(parsers_openaq_errors)
         {PAGE("{\"value\":1}"), PT_EINVAL, "results[0].parameter: missing"},
         {PAGE("{\"value\":1,\"parameter\":{\"name\":2}}"), PT_EINVAL,
          "results[0].parameter.name: a number, not a string"},
-        {PAGE(RESULT("1", "pm25", "", "2024-01-01T00:00:00Z", "2024-01-01T01:00:00Z")),
-         PT_EINVAL, "results[0].parameter.units: not a unit"},
+        {PAGE(RESULT("1", "pm25", "", "2024-01-01T00:00:00Z", "2024-01-01T01:00:00Z")), PT_EINVAL,
+         "results[0].parameter.units: not a unit"},
         {PAGE(RESULT("1", "pm25", "micrograms per m3", "2024-01-01T00:00:00Z",
                      "2024-01-01T01:00:00Z")),
          PT_ERANGE, "results[0].parameter.units: not a unit (1-15 bytes of text)"},
         {PAGE(RESULT("1", "pm25", "ug\\n", "2024-01-01T00:00:00Z", "2024-01-01T01:00:00Z")),
          PT_EINVAL, "results[0].parameter.units: not a unit"},
-        {PAGE(OK_RESULT "," OK_RESULT "," OK_RESULT ","
-              RESULT("1", "pm25", "µg/m³", "2024-01-01T00:00:00Z", "2024-01-01 01:00")),
+        {PAGE(OK_RESULT "," OK_RESULT "," OK_RESULT "," RESULT(
+             "1", "pm25", "µg/m³", "2024-01-01T00:00:00Z", "2024-01-01 01:00")),
          PT_EINVAL, "results[3].period.datetimeTo.utc: not a time"},
         {PAGE(RESULT("1", "pm25", "µg/m³", "2024-13-01T00:00:00Z", "2024-01-01T01:00:00Z")),
          PT_EINVAL, "results[0].period.datetimeFrom.utc: not a time"},
