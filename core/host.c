@@ -893,31 +893,14 @@ static void host_unit_abort(uint64_t unit, const char *reason)
     unit_unlink(r, u);
 }
 
-static int host_query_observations(uint64_t run, const struct pt_obs_query *q,
-                                   pt_obs_row_cb row, void *data)
+/* Rows of one query, as the plugin sees them. */
+static int query_rows(sqlite3_stmt *s, const char *series, pt_obs_row_cb row, void *data,
+                      int *rc)
 {
-    struct pt_run *r = live_run(run);
-    if (!r || !q || q->size < offsetof(struct pt_obs_query, to) + sizeof(int64_t) ||
-        !q->series || !row)
-        return PTP_EINVAL;
-    sqlite3_stmt *s;
-    struct pt_err err;
-    if (pt_store_prepare(r->host->store,
-                         "SELECT o.time, o.value, o.text, o.flags, s.unit, t.code FROM "
-                         "observations o JOIN series s ON s.id = o.series_id JOIN sites t ON "
-                         "t.id = o.site_id WHERE s.name = ?1 AND (?2 IS NULL OR t.code = ?2) "
-                         "AND o.time BETWEEN ?3 AND ?4 ORDER BY o.time, t.code",
-                         &s, &err))
-        return PTP_ESTORE;
-    sqlite3_bind_text(s, 1, q->series, -1, SQLITE_STATIC);
-    if (q->site)
-        sqlite3_bind_text(s, 2, q->site, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, q->from);
-    sqlite3_bind_int64(s, 4, q->to);
-    int rc = PTP_OK, step;
+    int step;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         struct pt_obs o = {.size = sizeof o,
-                           .series = q->series,
+                           .series = series,
                            .site = (const char *)sqlite3_column_text(s, 5),
                            .time = sqlite3_column_int64(s, 0),
                            .has_value = sqlite3_column_type(s, 1) != SQLITE_NULL,
@@ -925,13 +908,57 @@ static int host_query_observations(uint64_t run, const struct pt_obs_query *q,
                            .text = (const char *)sqlite3_column_text(s, 2),
                            .unit = (const char *)sqlite3_column_text(s, 4),
                            .flags = (uint32_t)sqlite3_column_int64(s, 3)};
-        if ((rc = row(data, &o)))
-            break;
+        if ((*rc = row(data, &o)))
+            return 0;
     }
-    if (!rc && step != SQLITE_DONE)
-        rc = PTP_ESTORE;
+    return step == SQLITE_DONE;
+}
+
+static int host_query_observations(uint64_t run, const struct pt_obs_query *q,
+                                   pt_obs_row_cb row, void *data)
+{
+    struct pt_run *r = live_run(run);
+    if (!r || !q || q->size < offsetof(struct pt_obs_query, to) + sizeof(int64_t) ||
+        !q->series || !row || q->from > q->to)
+        return PTP_EINVAL;
+    int64_t step = q->size >= offsetof(struct pt_obs_query, step) + sizeof q->step ? q->step : 0;
+    /* a step asks for at most a year of hours at a time */
+    if (step < 0 || (step > 0 && (q->to - q->from) / step > 366 * 24))
+        return PTP_EINVAL;
+    sqlite3_stmt *s;
+    struct pt_err err;
+    /* The table is keyed by (time, series, site), the order feeds arrive
+     * in: a time range alone scans every series in it. With a step, each
+     * instant is one seek on (time, series). */
+    if (pt_store_prepare(r->host->store,
+                         step ? "SELECT o.time, o.value, o.text, o.flags, s.unit, t.code FROM "
+                                "observations o JOIN series s ON s.id = o.series_id JOIN sites "
+                                "t ON t.id = o.site_id WHERE o.time = ?3 AND s.name = ?1 AND "
+                                "(?2 IS NULL OR t.code = ?2) ORDER BY t.code"
+                              : "SELECT o.time, o.value, o.text, o.flags, s.unit, t.code FROM "
+                                "observations o JOIN series s ON s.id = o.series_id JOIN sites "
+                                "t ON t.id = o.site_id WHERE s.name = ?1 AND (?2 IS NULL OR "
+                                "t.code = ?2) AND o.time BETWEEN ?3 AND ?4 ORDER BY o.time, "
+                                "t.code",
+                         &s, &err))
+        return PTP_ESTORE;
+    sqlite3_bind_text(s, 1, q->series, -1, SQLITE_STATIC);
+    if (q->site)
+        sqlite3_bind_text(s, 2, q->site, -1, SQLITE_STATIC);
+    int rc = PTP_OK, ok = 1;
+    if (step) {
+        for (int64_t t = q->from; ok && !rc && t <= q->to; t += step) {
+            sqlite3_bind_int64(s, 3, t);
+            ok = query_rows(s, q->series, row, data, &rc);
+            sqlite3_reset(s);
+        }
+    } else {
+        sqlite3_bind_int64(s, 3, q->from);
+        sqlite3_bind_int64(s, 4, q->to);
+        ok = query_rows(s, q->series, row, data, &rc);
+    }
     sqlite3_finalize(s);
-    return rc;
+    return !rc && !ok ? PTP_ESTORE : rc;
 }
 
 static int host_query_actuals(uint64_t run, const char *plan, const char *indicator,

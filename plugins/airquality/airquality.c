@@ -657,24 +657,6 @@ static int take_row(void *data, const struct pt_obs *o)
     return 0;
 }
 
-/* Reads a station's raw hours around a day from the store. */
-static int read_raw(struct aq *a, const char *station, int64_t day, double raw[DV_NRAW][DV_HOURS])
-{
-    for (int p = 0; p < DV_NRAW; p++) {
-        for (int i = 0; i < DV_HOURS; i++)
-            raw[p][i] = NAN;
-        struct series_window w = {.v = raw[p], .first = day - 23 * 3600, .n = DV_HOURS};
-        struct pt_obs_query q = {.size = sizeof q,
-                                 .series = aq_codes[p],
-                                 .site = station,
-                                 .from = w.first,
-                                 .to = day + 24 * 3600};
-        if (a->host->query_observations(a->run, &q, take_row, &w) != PTP_OK)
-            return -1;
-    }
-    return 0;
-}
-
 static int is_background(const struct aq *a, const char *s)
 {
     for (int i = 0; i < a->nbackground; i++)
@@ -726,33 +708,96 @@ static void emit_city_day(struct aq *a, uint64_t u, int64_t day, const struct dv
 
 /* Derives one day: every station, then the city. One unit; the cursor
  * loses the day with it. */
+/* The stations of a derivation, sorted by code for the batched reads. */
+struct st_index {
+    const char *code;
+    int slot;
+};
+
+static int by_code(const void *x, const void *y)
+{
+    return strcmp(((const struct st_index *)x)->code, ((const struct st_index *)y)->code);
+}
+
+struct day_read {
+    const struct st_index *idx;
+    int n;
+    double (*raw)[DV_NRAW][DV_HOURS];
+    int p;
+    int64_t first;
+};
+
+static int take_station_row(void *data, const struct pt_obs *o)
+{
+    struct day_read *r = data;
+    struct st_index key = {.code = o->site};
+    const struct st_index *hit = bsearch(&key, r->idx, (size_t)r->n, sizeof key, by_code);
+    int64_t i = (o->time - r->first) / 3600;
+    if (hit && i >= 0 && i < DV_HOURS && (o->time - r->first) % 3600 == 0)
+        r->raw[hit->slot][r->p][i] =
+            o->has_value && !(o->flags & PTP_OBS_INVALID) ? o->value : NAN;
+    return 0;
+}
+
+/* Stations per unit: bounds a derivation unit's memory (a national network
+ * is thousands of stations a day). */
+#define DERIVE_CHUNK 128
+
+/* Derives one day: every station, then the city. The stations' raw hours
+ * come in one query per pollutant (the store is keyed by time first). The
+ * last unit, the city's, takes the day off the cursor's list: a crash before
+ * it leaves the day to derive again. */
 static int derive_day(struct aq *a, int64_t day)
 {
     char date[11];
     local_date(day, date);
-    uint64_t u = a->host->unit_begin(a->run, date);
-    if (!u)
-        return -1;
     static struct dv_station_day days[MAX_STATIONS + 64];
-    static double raw[DV_NRAW][DV_HOURS];
+    static double raw[MAX_STATIONS + 64][DV_NRAW][DV_HOURS];
+    static struct st_index idx[MAX_STATIONS + 64];
     const struct dv_station_day *city[MAX_STATIONS];
-    int ncity = 0, n = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        int count = pass ? a->nbackground : a->nstations;
-        for (int i = 0; i < count; i++) {
-            const char *st = pass ? a->background[i] : a->stations[i];
-            if (read_raw(a, st, day, raw)) {
-                a->host->unit_abort(u, "reading the store failed");
+    const char *codes[MAX_STATIONS + 64];
+    int n = 0, ncity = 0;
+    for (int i = 0; i < a->nstations; i++)
+        codes[n++] = a->stations[i];
+    for (int i = 0; i < a->nbackground; i++)
+        codes[n++] = a->background[i];
+    for (int i = 0; i < n; i++) {
+        idx[i].code = codes[i];
+        idx[i].slot = i;
+        for (int p = 0; p < DV_NRAW; p++)
+            for (int h = 0; h < DV_HOURS; h++)
+                raw[i][p][h] = NAN;
+    }
+    qsort(idx, (size_t)n, sizeof idx[0], by_code);
+    for (int p = 0; p < DV_NRAW; p++) {
+        struct day_read r = {.idx = idx, .n = n, .raw = raw, .p = p, .first = day - 23 * 3600};
+        struct pt_obs_query q = {.size = sizeof q,
+                                 .series = aq_codes[p],
+                                 .from = r.first,
+                                 .to = day + 24 * 3600,
+                                 .step = 3600};
+        if (a->host->query_observations(a->run, &q, take_station_row, &r) != PTP_OK)
+            return -1;
+    }
+    uint64_t u = 0;
+    for (int i = 0; i < n; i++) {
+        if (!u && !(u = a->host->unit_begin(a->run, date)))
+            return -1;
+        dv_station_day(raw[i], &days[i]);
+        emit_station_day(a, u, codes[i], day, &days[i]);
+        /* background stations (对照点) are left out of the city value */
+        if (i < a->nstations && !is_background(a, codes[i]))
+            city[ncity++] = &days[i];
+        if ((i + 1) % DERIVE_CHUNK == 0 && i + 1 < n) {
+            struct pt_unit_commit cm = {.size = sizeof cm};
+            int rc = a->host->unit_commit(u, &cm);
+            u = 0;
+            if (rc)
                 return -1;
-            }
-            dv_station_day(raw, &days[n]);
-            emit_station_day(a, u, st, day, &days[n]);
-            /* background stations (对照点) are left out of the city value */
-            if (!pass && !is_background(a, st))
-                city[ncity++] = &days[n];
-            n++;
         }
     }
+    if (!u && !(u = a->host->unit_begin(a->run, date)))
+        return -1;
     struct dv_city_day c;
     dv_city_day(city, ncity, &c);
     emit_city_day(a, u, day, &c);
@@ -780,7 +825,8 @@ static int read_city(struct aq *a, const char *series, int64_t y0, int ndays, do
     for (int i = 0; i < ndays * 24; i++)
         hours[i] = NAN;
     struct pt_obs_query q = {.size = sizeof q, .series = series, .site = a->city,
-                             .from = y0, .to = y0 + (int64_t)ndays * 86400 - 1};
+                             .from = y0, .to = y0 + (int64_t)(ndays - 1) * 86400,
+                             .step = 86400};
     if (a->host->query_observations(a->run, &q, take_row, &w) != PTP_OK)
         return -1;
     for (int i = 0; i < ndays; i++)

@@ -122,6 +122,9 @@ struct pt_obs_query {
     const char *series;
     const char *site;         /* NULL: every site */
     int64_t from, to;         /* time range, inclusive */
+    /* ABI 1.1: */
+    int64_t step;             /* > 0: only the instants from, from + step, …: the
+                                 store finds each directly (hourly series: 3600) */
 };
 
 typedef int (*pt_obs_row_cb)(void *data, const struct pt_obs *o);
