@@ -759,7 +759,18 @@ static int host_emit_observation(uint64_t unit, const struct pt_obs *o)
     if (o->has_value && !isfinite(o->value))
         return refuse(u, PTP_EINVAL, "series %s, site %s: value is not finite", o->series,
                       o->site);
-    if (!o->unit || !pt_unit_find(o->unit))
+    /* A feed emits millions of rows in a handful of units: remember the
+     * last one looked up rather than scan the unit table each time. */
+    static char last_in[32];
+    static const struct pt_unit *last_unit;
+    const struct pt_unit *un = NULL;
+    if (o->unit && last_unit && strcmp(o->unit, last_in) == 0)
+        un = last_unit;
+    else if (o->unit && (un = pt_unit_find(o->unit)) && strlen(o->unit) < sizeof last_in) {
+        memcpy(last_in, o->unit, strlen(o->unit) + 1);
+        last_unit = un;
+    }
+    if (!un)
         return refuse(u, PTP_EUNIT, "series %s, site %s: unknown unit \"%.32s\"", o->series,
                       o->site, o->unit ? o->unit : "");
     if (o->text && strlen(o->text) > 256)
@@ -774,13 +785,14 @@ static int host_emit_observation(uint64_t unit, const struct pt_obs *o)
         u->capobs = cap;
     }
     struct obs_copy *c = &u->obs[u->nobs];
-    memset(c, 0, sizeof *c);
-    snprintf(c->series, sizeof c->series, "%s", o->series);
-    snprintf(c->site, sizeof c->site, "%s", o->site);
+    /* lengths checked above: these copies fit with their NUL */
+    memcpy(c->series, o->series, strlen(o->series) + 1);
+    memcpy(c->site, o->site, strlen(o->site) + 1);
+    memcpy(c->unit, un->name, strlen(un->name) + 1);
     c->time = o->time;
     c->has_value = o->has_value;
     c->value = o->has_value ? o->value : 0;
-    snprintf(c->unit, sizeof c->unit, "%s", pt_unit_find(o->unit)->name);
+    c->text = NULL;
     c->flags = o->flags;
     if (o->text && !(c->text = strdup(o->text)))
         return refuse(u, PTP_ENOMEM, "out of memory");
