@@ -1,0 +1,143 @@
+/* The ceiling bench/air compares the airquality pipeline with: ROWS
+ * observations appended in key order (time, series, site) through one
+ * prepared statement, TX rows to a transaction, into the observations table
+ * as db/001_init.sql has it (WITHOUT ROWID, its foreign keys on) and with
+ * the store's pragmas (WAL, synchronous NORMAL). Nothing but the inserts is
+ * timed. A measurement, not a test: it never fails on a number.
+ *
+ *   bench-ceiling ROWS SITES DB [SERIES] [TX] [insert|upsert]
+ *
+ * SERIES (default 20) series per hour, every site in each; TX (default
+ * 100000) rows per transaction. "upsert" uses the host's statement (ON
+ * CONFLICT … DO UPDATE … WHERE changed) instead of a plain INSERT, to show
+ * what the upsert form costs on rows that are all new. Prints one line:
+ * "rows R seconds S user U sys Y". */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double cpu(int sys)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    struct timeval tv = sys ? ru.ru_stime : ru.ru_utime;
+    return tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+static void must(int rc, sqlite3 *db, const char *what)
+{
+    if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+        fprintf(stderr, "bench-ceiling: %s: %s\n", what, sqlite3_errmsg(db));
+        exit(1);
+    }
+}
+
+static const char schema[] =
+    "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+    "CREATE TABLE runs (id INTEGER PRIMARY KEY, plugin TEXT NOT NULL);"
+    "CREATE TABLE series (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, unit TEXT NOT "
+    "NULL);"
+    "CREATE TABLE sites (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT, kind "
+    "TEXT);"
+    "CREATE TABLE observations (time INTEGER NOT NULL, series_id INTEGER NOT NULL REFERENCES "
+    "series(id), site_id INTEGER NOT NULL REFERENCES sites(id), value REAL, text TEXT, unit "
+    "TEXT NOT NULL, flags INTEGER NOT NULL DEFAULT 0, source TEXT NOT NULL, run_id INTEGER "
+    "REFERENCES runs(id), PRIMARY KEY (time, series_id, site_id)) WITHOUT ROWID;"
+    "INSERT INTO runs VALUES (1, 'bench');";
+
+int main(int argc, char **argv)
+{
+    if (argc < 4) {
+        fprintf(stderr, "usage: bench-ceiling ROWS SITES DB [SERIES] [TX] [insert|upsert]\n");
+        return 2;
+    }
+    long long rows = atoll(argv[1]);
+    int sites = atoi(argv[2]);
+    const char *path = argv[3];
+    int series = argc > 4 ? atoi(argv[4]) : 20;
+    long long tx = argc > 5 ? atoll(argv[5]) : 100000;
+    int upsert = argc > 6 && !strcmp(argv[6], "upsert");
+    if (rows < 0 || sites < 1 || series < 1 || tx < 1) {
+        fprintf(stderr, "bench-ceiling: bad arguments\n");
+        return 2;
+    }
+    char side[1100];
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+
+    sqlite3 *db;
+    must(sqlite3_open(path, &db), db, "open");
+    must(sqlite3_exec(db, schema, 0, 0, 0), db, "schema");
+    must(sqlite3_exec(db, "BEGIN", 0, 0, 0), db, "begin");
+    char sql[128];
+    for (int s = 1; s <= series; s++) {
+        snprintf(sql, sizeof sql, "INSERT INTO series VALUES (%d, 'series_%d', 'µg/m³')", s, s);
+        must(sqlite3_exec(db, sql, 0, 0, 0), db, "series");
+    }
+    for (int s = 1; s <= sites; s++) {
+        snprintf(sql, sizeof sql, "INSERT INTO sites (id, code) VALUES (%d, '%dA')", s, 1000 + s);
+        must(sqlite3_exec(db, sql, 0, 0, 0), db, "sites");
+    }
+    must(sqlite3_exec(db, "COMMIT", 0, 0, 0), db, "commit");
+
+    sqlite3_stmt *ins;
+    must(sqlite3_prepare_v2(
+             db,
+             upsert ? "INSERT INTO observations (time, series_id, site_id, value, text, unit, "
+                      "flags, source, run_id) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (time, "
+                      "series_id, site_id) DO UPDATE SET value = excluded.value, text = "
+                      "excluded.text, unit = excluded.unit, flags = excluded.flags, source = "
+                      "excluded.source, run_id = excluded.run_id WHERE observations.value IS "
+                      "NOT excluded.value OR observations.text IS NOT excluded.text OR "
+                      "observations.flags IS NOT excluded.flags OR observations.unit IS NOT "
+                      "excluded.unit"
+                    : "INSERT INTO observations (time, series_id, site_id, value, text, unit, "
+                      "flags, source, run_id) VALUES (?,?,?,?,?,?,?,?,?)",
+             -1, &ins, 0),
+         db, "prepare");
+
+    double u0 = cpu(0), s0 = cpu(1), t0 = now();
+    long long base = 1672506000; /* 2023-01-01T01:00:00+08:00 */
+    long long done = 0, in_tx = 0;
+    must(sqlite3_exec(db, "BEGIN", 0, 0, 0), db, "begin");
+    for (long long h = 0; done < rows; h++)
+        for (int s = 1; s <= series && done < rows; s++)
+            for (int site = 1; site <= sites && done < rows; site++) {
+                sqlite3_bind_int64(ins, 1, base + 3600 * h);
+                sqlite3_bind_int(ins, 2, s);
+                sqlite3_bind_int(ins, 3, site);
+                sqlite3_bind_double(ins, 4, (double)((h * 7 + site * 13 + s) % 500));
+                sqlite3_bind_null(ins, 5);
+                sqlite3_bind_text(ins, 6, "µg/m³", -1, SQLITE_STATIC);
+                sqlite3_bind_int(ins, 7, 0);
+                sqlite3_bind_text(ins, 8, "air", -1, SQLITE_STATIC);
+                sqlite3_bind_int(ins, 9, 1);
+                must(sqlite3_step(ins), db, "insert");
+                sqlite3_reset(ins);
+                done++;
+                if (++in_tx == tx) {
+                    must(sqlite3_exec(db, "COMMIT; BEGIN", 0, 0, 0), db, "commit");
+                    in_tx = 0;
+                }
+            }
+    must(sqlite3_exec(db, "COMMIT", 0, 0, 0), db, "commit");
+    double t = now() - t0, u = cpu(0) - u0, sy = cpu(1) - s0;
+    sqlite3_finalize(ins);
+    sqlite3_close(db);
+    printf("rows %lld seconds %.3f user %.3f sys %.3f\n", done, t, u, sy);
+    return 0;
+}
