@@ -68,8 +68,8 @@ struct aq {
     int nretry;
     int64_t dirty[MAX_DIRTY];  /* local day starts still to derive */
     int ndirty;
-    int64_t *todo;             /* periods to fetch this run */
-    int ntodo, next;
+    int64_t *queue;             /* periods to fetch this run */
+    int nqueue, next;
     int failed, ingested;
 };
 
@@ -387,7 +387,7 @@ static void aq_fini(void *state)
 {
     struct aq *a = state;
     if (a)
-        free(a->todo);
+        free(a->queue);
     free(a);
 }
 
@@ -562,7 +562,7 @@ static int ingest(struct aq *a, uint64_t u, const char *body, size_t len, char *
 static void fetched(void *data, uint64_t run, int rc, const struct pt_fetch_result *res)
 {
     struct aq *a = data;
-    int64_t period = a->todo[a->next];
+    int64_t period = a->queue[a->next];
     char day[11];
     local_date(period, day);
     if (rc != PTP_OK) {
@@ -586,7 +586,7 @@ static void fetched(void *data, uint64_t run, int rc, const struct pt_fetch_resu
             a->failed++;
         }
         /* the periods after it wait: they come in order */
-        a->next = a->ntodo;
+        a->next = a->nqueue;
         derive_all(a);
         return;
     }
@@ -625,17 +625,17 @@ static void fetched(void *data, uint64_t run, int rc, const struct pt_fetch_resu
 
 static void next_file(struct aq *a)
 {
-    if (a->next >= a->ntodo) {
+    if (a->next >= a->nqueue) {
         derive_all(a);
         return;
     }
     char url[4096];
-    fill_template(a, a->todo[a->next], url, sizeof url);
+    fill_template(a, a->queue[a->next], url, sizeof url);
     struct pt_fetch_req req = {.size = sizeof req, .url = url, .conditional = 1};
     if (a->host->fetch(a->run, &req, fetched, a) != PTP_OK) {
         say(a, PTP_LOG_WARN, "%s: cannot be fetched", url);
         a->failed++;
-        a->next = a->ntodo;
+        a->next = a->nqueue;
         derive_all(a);
     }
 }
@@ -979,8 +979,8 @@ static void derive_all(struct aq *a)
     char msg[256];
     snprintf(msg, sizeof msg, "%d files ingested, %d failed; %d days and %d years derived",
              a->ingested, a->failed, n - failed, nyears);
-    free(a->todo);
-    a->todo = NULL;
+    free(a->queue);
+    a->queue = NULL;
     a->host->done(a->run, a->failed || failed ? PTP_EDATA : PTP_OK, msg);
 }
 
@@ -1111,23 +1111,23 @@ static int aq_collect(void *state, uint64_t run)
     }
     /* this run's files: failed ones first, then what is new, in order */
     int64_t now = (int64_t)time(NULL);
-    a->ntodo = a->next = 0;
+    a->nqueue = a->next = 0;
     int back = a->recheck / a->step;
-    free(a->todo);
-    a->todo = calloc((size_t)a->max_files + MAX_RETRY + (size_t)back + 2, sizeof *a->todo);
-    if (!a->todo)
+    free(a->queue);
+    a->queue = calloc((size_t)a->max_files + MAX_RETRY + (size_t)back + 2, sizeof *a->queue);
+    if (!a->queue)
         return PTP_ENOMEM;
     for (int i = 0; i < a->nretry; i++)
-        a->todo[a->ntodo++] = a->retry[i];
+        a->queue[a->nqueue++] = a->retry[i];
     /* the last files again: a correction is a file published anew */
     for (int64_t p = a->fetched - (int64_t)(back > 0 ? back - 1 : -1) * a->step;
          back > 0 && p <= a->fetched; p += a->step)
         if (p >= a->start)
-            a->todo[a->ntodo++] = p;
+            a->queue[a->nqueue++] = p;
     for (int64_t p = a->fetched + a->step;
-         p <= a->end && p + a->step <= now && a->ntodo < a->max_files + a->nretry + back;
+         p <= a->end && p + a->step <= now && a->nqueue < a->max_files + a->nretry + back;
          p += a->step)
-        a->todo[a->ntodo++] = p;
+        a->queue[a->nqueue++] = p;
     next_file(a);
     return PTP_OK;
 }
