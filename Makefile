@@ -86,7 +86,7 @@ fuzz: build-fuzz
 	  --timeout $$(( $(FUZZ_SECONDS) + 300 ))
 
 bench: build
-	@cmake --build $(BUILD) --target bench-observations bench-ceiling -- --no-print-directory -s
+	@cmake --build $(BUILD) --target bench-observations bench-ceiling bench-air-replay -- --no-print-directory -s
 	@$(BUILD)/bench/bench-observations
 	@BUILD=$(BUILD) BENCH_TIMEOUT=300 bench/air 50 2,7
 
