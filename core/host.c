@@ -264,7 +264,7 @@ struct idmap {
     struct idslot {
         char *key;      /* NULL: empty */
         long long id;
-        char unit[32];  /* series only */
+        char *unit;     /* series only; its own allocation, so it outlives a rehash */
     } *slots;
     size_t cap, n;
 };
@@ -319,8 +319,10 @@ static struct idslot *idmap_put(struct idmap *m, const char *key)
 
 static void idmap_free(struct idmap *m)
 {
-    for (size_t i = 0; i < m->cap; i++)
+    for (size_t i = 0; i < m->cap; i++) {
         free(m->slots[i].key);
+        free(m->slots[i].unit);
+    }
     free(m->slots);
     memset(m, 0, sizeof *m);
 }
@@ -331,6 +333,7 @@ struct commit {
     struct pt_store *st;
     sqlite3_stmt *series_ins, *series_get, *site_ins, *site_get, *obs_up;
     struct idmap series, sites;
+    struct idslot *last_series, *last_site; /* valid until the next lookup_id */
 };
 
 static void commit_close(struct commit *c)
@@ -405,52 +408,116 @@ static int lookup_id(struct commit *c, sqlite3_stmt *ins, sqlite3_stmt *get, con
         return pt_err_set(err, PT_ENOMEM, "out of memory");
     }
     slot->id = sqlite3_column_int64(get, 0);
-    if (unit) /* the first unit a series is seen in becomes its unit */
-        snprintf(slot->unit, sizeof slot->unit, "%s", (const char *)sqlite3_column_text(get, 1));
+    /* the first unit a series is seen in becomes its unit */
+    if (unit && !(slot->unit = strdup((const char *)sqlite3_column_text(get, 1)))) {
+        sqlite3_reset(get);
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    }
     sqlite3_reset(get);
     *out = slot;
     return 0;
 }
 
-static int commit_obs(struct commit *c, const struct obs_copy *o, int *written,
-                      struct pt_err *err)
+/* An observation ready to write: ids resolved, value in its series' unit. */
+struct row {
+    int64_t time;
+    long long series, site;
+    double value;
+    const char *unit; /* the series' unit, owned by the idmap */
+    const struct obs_copy *o;
+    int seq; /* emission order: of two rows with one key, the later wins */
+};
+
+static int resolve_obs(struct commit *c, const struct obs_copy *o, int seq, struct row *row,
+                       struct pt_err *err)
 {
-    struct idslot *series, *site;
-    double value = o->value;
-    int rc = lookup_id(c, c->series_ins, c->series_get, o->series, o->unit, &c->series,
-                       &series, err);
-    if (rc)
-        return rc;
+    struct idslot *series = c->last_series, *site = c->last_site;
+    int rc;
+    /* consecutive records mostly share a series or a site */
+    if (!series || strcmp(series->key, o->series) != 0) {
+        if ((rc = lookup_id(c, c->series_ins, c->series_get, o->series, o->unit, &c->series,
+                            &series, err)))
+            return rc;
+        c->last_series = series;
+    }
+    if (!site || strcmp(site->key, o->site) != 0) {
+        if ((rc = lookup_id(c, c->site_ins, c->site_get, o->site, NULL, &c->sites, &site,
+                            err)))
+            return rc;
+        c->last_site = site;
+    }
+    row->value = o->value;
     if (o->has_value && strcmp(o->unit, series->unit) != 0) {
         struct pt_err uerr;
-        if (pt_unit_convert(o->value, o->unit, series->unit, &value, &uerr))
+        if (pt_unit_convert(o->value, o->unit, series->unit, &row->value, &uerr))
             return pt_err_set(err, PT_EUNIT, "series %s, site %s, time %lld: %s", o->series,
                               o->site, (long long)o->time, uerr.msg);
     }
-    if ((rc = lookup_id(c, c->site_ins, c->site_get, o->site, NULL, &c->sites, &site, err)))
-        return rc;
+    row->time = o->time;
+    row->series = series->id;
+    row->site = site->id;
+    row->unit = series->unit;
+    row->o = o;
+    row->seq = seq;
+    return 0;
+}
+
+/* The table's key order: rows written in it touch each B-tree page once. */
+static int row_cmp(const void *pa, const void *pb)
+{
+    const struct row *a = pa, *b = pb;
+    if (a->time != b->time)
+        return a->time < b->time ? -1 : 1;
+    if (a->series != b->series)
+        return a->series < b->series ? -1 : 1;
+    if (a->site != b->site)
+        return a->site < b->site ? -1 : 1;
+    return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+static int write_row(struct commit *c, const struct row *row, int *written, struct pt_err *err)
+{
+    const struct obs_copy *o = row->o;
     sqlite3_stmt *s = c->obs_up;
-    sqlite3_bind_int64(s, 1, o->time);
-    sqlite3_bind_int64(s, 2, series->id);
-    sqlite3_bind_int64(s, 3, site->id);
+    sqlite3_bind_int64(s, 1, row->time);
+    sqlite3_bind_int64(s, 2, row->series);
+    sqlite3_bind_int64(s, 3, row->site);
     if (o->has_value)
-        sqlite3_bind_double(s, 4, value);
+        sqlite3_bind_double(s, 4, row->value);
     else
         sqlite3_bind_null(s, 4);
     if (o->text)
         sqlite3_bind_text(s, 5, o->text, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(s, 5);
-    sqlite3_bind_text(s, 6, series->unit, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, row->unit, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 7, o->flags);
     sqlite3_bind_text(s, 8, c->r->inst->name, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 9, c->r->row);
-    rc = sqlite3_step(s);
+    int rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         return pt_store_fail(c->st, err, "writing an observation");
     *written += sqlite3_changes(pt_store_db(c->st)) > 0;
     return 0;
+}
+
+/* Resolves every observation of a unit, then writes them in key order. */
+static int commit_observations(struct commit *c, const struct unit *u, int *written,
+                               struct pt_err *err)
+{
+    struct row *rows = malloc((size_t)u->nobs * sizeof *rows);
+    if (!rows)
+        return pt_err_set(err, PT_ENOMEM, "out of memory");
+    int rc = 0;
+    for (int i = 0; !rc && i < u->nobs; i++)
+        rc = resolve_obs(c, &u->obs[i], i, &rows[i], err);
+    if (!rc)
+        qsort(rows, (size_t)u->nobs, sizeof *rows, row_cmp);
+    for (int i = 0; !rc && i < u->nobs; i++)
+        rc = write_row(c, &rows[i], written, err);
+    free(rows);
+    return rc;
 }
 
 static const struct pt_indicator *resolve(const struct pt_catalogue *cat, const char *plan,
@@ -556,10 +623,10 @@ static int unit_commit_tx(struct pt_run *r, struct unit *u, const struct pt_unit
         pt_store_rollback(st);
         return rc;
     }
-    for (int i = 0; !rc && i < u->nobs; i++)
-        rc = commit_obs(&cm, &u->obs[i], nobs, err);
-    if (u->nobs)
+    if (u->nobs) {
+        rc = commit_observations(&cm, u, nobs, err);
         commit_close(&cm);
+    }
     for (int i = 0; !rc && i < u->nact; i++)
         rc = commit_actual(r, &u->act[i], nact, err);
     if (!rc)
