@@ -240,17 +240,43 @@ static const char indicators_help[] =
     "\n"
     "DESCRIPTION\n"
     "    Every active indicator of every loaded plan (or of plan P): number, id,\n"
-    "    name, unit, kind, target and the bureau that answers for it. Use the id or\n"
-    "    the number with show and record.\n"
+    "    name, unit, kind, target, the bureau that answers for it and the feed that\n"
+    "    supplies it (see --json). Use the id or the number with show and record.\n"
     "\n"
     "OPTIONS\n"
     "    --plan P     only plan P\n"
     "    --json       an array of objects: plan, no, id, name_zh, name_en, unit, kind,\n"
     "                 direction, attribute, bureau, base_year, base, target_year,\n"
     "                 target, target_qualifier, target_vintage, category, cadence,\n"
-    "                 release_month, feed (the plugin instance that supplies it, or\n"
-    "                 \"manual\" for plantrack record)\n"
+    "                 release_month, feed (the feed instance that supplies it: the\n"
+    "                 one that declared it at the daemon's last start or reload,\n"
+    "                 else the one its latest actual came from, else \"manual\" for\n"
+    "                 plantrack record)\n"
     "    --db PATH    the store (default $PLANTRACK_DB)\n";
+
+/* The feed that supplies ind: the instance that declared it, else the feed
+ * of its latest actual, else "manual" (plantrack record). */
+static void feed_of(struct pt_store *st, const struct pt_indicator *ind, char *out, size_t cap)
+{
+    static const char *const queries[] = {
+        "SELECT instance FROM feed_indicators WHERE indicator_key = ?",
+        "SELECT r.instance FROM actuals a LEFT JOIN runs r ON r.id = a.run_id "
+        "WHERE a.indicator_key = ? ORDER BY a.recorded_at DESC, a.vintage DESC LIMIT 1",
+    };
+    snprintf(out, cap, "manual");
+    for (size_t q = 0; q < sizeof queries / sizeof queries[0]; q++) {
+        sqlite3_stmt *s;
+        if (sqlite3_prepare_v2(pt_store_db(st), queries[q], -1, &s, NULL) != SQLITE_OK)
+            continue;
+        sqlite3_bind_int64(s, 1, ind->key);
+        int found = sqlite3_step(s) == SQLITE_ROW;
+        if (found && sqlite3_column_type(s, 0) != SQLITE_NULL)
+            snprintf(out, cap, "%s", (const char *)sqlite3_column_text(s, 0));
+        sqlite3_finalize(s);
+        if (found) /* a manual latest actual: manual, whatever came before */
+            return;
+    }
+}
 
 int cli_indicators(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -281,8 +307,9 @@ int cli_indicators(struct cli_ctx *ctx, int argc, char **argv)
             json_object_set_new(o, "category", json_string(ind->category));
             json_object_set_new(o, "cadence", json_string(ind->cadence));
             json_object_set_new(o, "release_month", json_integer(ind->release_month));
-            /* No feed plugin exists yet: every indicator comes in by hand. */
-            json_object_set_new(o, "feed", json_string("manual"));
+            char feed[80];
+            feed_of(st, ind, feed, sizeof feed);
+            json_object_set_new(o, "feed", json_string(feed));
             json_array_append_new(all, o);
         }
         status = cli_print_json(all);
@@ -306,7 +333,9 @@ int cli_indicators(struct cli_ctx *ctx, int argc, char **argv)
             pt_text_fit(line, sizeof line, ind->name_zh, 30, 0);
             printf("%s ", line);
             pt_text_fit(line, sizeof line, pt_kind_names[ind->path.kind], 17, 0);
-            printf("%s %s %s\n", line, ind->binding ? "B" : "E", ind->bureau);
+            char feed[80];
+            feed_of(st, ind, feed, sizeof feed);
+            printf("%s %s %-12s %s\n", line, ind->binding ? "B" : "E", ind->bureau, feed);
         }
         printf("\nB binding (约束性), E expected (预期性). Details: %s show ID\n", ctx->prog);
     }

@@ -671,6 +671,9 @@ static int reload(struct daemon *d)
         pt_log_set_level(d->cfg.log_level);
     pt_cron_parse(d->cfg.eval_schedule, &d->eval_cron, NULL);
     d->eval_next = next_fire(d, &d->eval_cron, time(NULL));
+    struct pt_err serr;
+    if (pt_host_publish_supplies(&d->host, &serr))
+        pt_log_warnx("%s", serr.msg);
     schedule_slots(d, 0);
     for (int i = 0; i < 16; i++)
         json_decref(docs[i]);
@@ -881,6 +884,8 @@ int main(int argc, char **argv)
     }
     d->slots = make_slots(d, &d->cfg, d->gen, 0, &d->nslots, &d->failures, &d->misconfigured);
     d->failures += problems;
+    if (pt_host_publish_supplies(&d->host, &err))
+        pt_log_warnx("%s", err.msg);
 
     uv_timer_init(d->loop, &d->tick);
     uv_timer_init(d->loop, &d->grace);

@@ -1080,6 +1080,69 @@ static void host_done(uint64_t run, int status, const char *message)
         run_finish(r, status, message);
 }
 
+static int host_supplies(const char *instance, const char *plan, const char *indicator)
+{
+    struct pt_instance *inst = host_env ? host_env->initialising : NULL;
+    if (!inst || !instance || strcmp(instance, inst->name) != 0)
+        return PTP_EINVAL;
+    if ((plan && !bounded(plan, sizeof inst->supplies[0].plan)) ||
+        !bounded(indicator, sizeof inst->supplies[0].indicator))
+        return PTP_EINVAL;
+    if (inst->nsupplies == (int)(sizeof inst->supplies / sizeof inst->supplies[0]))
+        return PTP_ERANGE;
+    struct pt_supply *sp = &inst->supplies[inst->nsupplies++];
+    snprintf(sp->plan, sizeof sp->plan, "%s", plan ? plan : "");
+    snprintf(sp->indicator, sizeof sp->indicator, "%s", indicator);
+    return PTP_OK;
+}
+
+int pt_host_publish_supplies(struct pt_hostenv *h, struct pt_err *err)
+{
+    struct pt_store *st = h->store;
+    sqlite3_stmt *ins = NULL;
+    int rc = pt_store_begin(st, err);
+    if (rc)
+        return rc;
+    if ((rc = pt_store_exec(st, "DELETE FROM feed_indicators", err,
+                            "clearing which feed supplies an indicator")) ||
+        (rc = pt_store_prepare(st,
+                               "INSERT OR REPLACE INTO feed_indicators (indicator_key, instance, "
+                               "plugin) VALUES (?, ?, ?)",
+                               &ins, err)))
+        goto fail;
+    for (struct pt_instance *i = h->instances; i; i = i->next) {
+        if (i->retired)
+            continue;
+        for (int k = 0; k < i->nsupplies; k++) {
+            const struct pt_plan *p;
+            struct pt_err rerr;
+            const struct pt_indicator *ind =
+                resolve(h->cat, i->supplies[k].plan, i->supplies[k].indicator, &p, &rerr);
+            if (!ind) {
+                pt_log_warnx("feed %s: declares indicator %s%s%s: %s", i->name,
+                             i->supplies[k].plan, i->supplies[k].plan[0] ? "/" : "",
+                             i->supplies[k].indicator, rerr.msg);
+                continue;
+            }
+            sqlite3_bind_int64(ins, 1, ind->key);
+            sqlite3_bind_text(ins, 2, i->name, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 3, i->plugin, -1, SQLITE_STATIC);
+            int step = sqlite3_step(ins);
+            sqlite3_reset(ins);
+            if (step != SQLITE_DONE) {
+                rc = pt_store_fail(st, err, "recording which feed supplies an indicator");
+                goto fail;
+            }
+        }
+    }
+    sqlite3_finalize(ins);
+    return pt_store_commit(st, err);
+fail:
+    sqlite3_finalize(ins);
+    pt_store_rollback(st);
+    return rc;
+}
+
 static const struct pt_host host_table = {
     .size = sizeof(struct pt_host),
     .abi_major = PT_PLUGIN_ABI_MAJOR,
@@ -1095,6 +1158,7 @@ static const struct pt_host host_table = {
     .query_observations = host_query_observations,
     .query_actuals = host_query_actuals,
     .done = host_done,
+    .supplies = host_supplies,
 };
 
 const struct pt_host *pt_host_table(void)
@@ -1130,7 +1194,9 @@ int pt_host_instance_new(struct pt_hostenv *h, const struct pt_feed_conf *fc,
     inst->gen = gen;
     inst->host = h;
     char msg[512] = "";
+    h->initialising = inst;
     int rc = inst->p->init(pt_host_table(), inst->name, settings, &inst->state, msg, sizeof msg);
+    h->initialising = NULL;
     if (rc) {
         free(inst);
         msg[sizeof msg - 1] = '\0';

@@ -34,6 +34,10 @@ struct pt_instance {
     int last_status;                  /* of the last finished run: 0 or PT_E… */
     int last_wrote;                   /* the last run wrote observations or actuals */
     char last_summary[256];
+    struct pt_supply {                /* indicators it declared it supplies */
+        char plan[65], indicator[65];
+    } supplies[32];
+    int nsupplies;
     struct pt_instance *next;
 };
 
@@ -46,6 +50,7 @@ struct pt_hostenv {
     struct pt_run *runs;              /* runs in flight, and finished runs with
                                          fetches still pending */
     uint64_t next_id;                 /* run and unit handles */
+    struct pt_instance *initialising; /* the instance inside its plugin's init */
     /* Called when a run has finished (its record written). */
     void (*run_done)(struct pt_hostenv *h, struct pt_instance *inst);
     void *data;
@@ -65,6 +70,12 @@ int pt_host_instance_new(struct pt_hostenv *h, const struct pt_feed_conf *fc,
  * and frees it. Returns the generation when that was its last reference,
  * for the caller to unload, else NULL. */
 struct pt_generation *pt_host_instance_free(struct pt_hostenv *h, struct pt_instance *inst);
+
+/* Records in the store which live instance supplies which indicator (as
+ * they declared in init), replacing what was there: after start-up and after
+ * each accepted reload, once the catalogue is in place. A declaration no
+ * catalogue resolves is logged and skipped. */
+int pt_host_publish_supplies(struct pt_hostenv *h, struct pt_err *err);
 
 /* Starts a collection of inst. PT_EBUSY when it is already collecting. */
 int pt_host_collect(struct pt_hostenv *h, struct pt_instance *inst, struct pt_err *err);

@@ -41,6 +41,9 @@ void pt_store_rollback(struct pt_store *st);
  * error on failure. */
 int pt_store_prepare(struct pt_store *st, const char *sql, sqlite3_stmt **stmt,
                      struct pt_err *err);
+/* Runs sql (statements without results); on failure err says what was
+ * being done. */
+int pt_store_exec(struct pt_store *st, const char *sql, struct pt_err *err, const char *doing);
 /* Sets err from the connection's last error, prefixed by what was being done. */
 int pt_store_fail(struct pt_store *st, struct pt_err *err, const char *doing);
 

@@ -1,4 +1,5 @@
 /* The plugin loader refuses broken plugins with a message, never crashing. */
+#include "host.h"
 #include "loader.h"
 #include "test.h"
 
@@ -72,5 +73,16 @@ TEST_IMPL(loader_dir)
     pt_loader_unload(&gen);
     ASSERT(pt_loader_load_dir("/nonexistent/plugins", &gen, &diag, &err) == PT_EIO);
     ASSERT_STR_CONTAINS(err.msg, "/nonexistent/plugins");
+    return 0;
+}
+
+/* host->supplies is for a plugin's init only: called from anywhere else it
+ * records nothing and says so. (The demo test checks what init declares.) */
+TEST_IMPL(host_supplies_outside_init)
+{
+    const struct pt_host *h = pt_host_table();
+    ASSERT(h->size >= offsetof(struct pt_host, supplies) + sizeof h->supplies);
+    ASSERT_EQ_INT(h->supplies("air", NULL, "gdp-growth"), PTP_EINVAL);
+    ASSERT_EQ_INT(h->supplies(NULL, NULL, NULL), PTP_EINVAL);
     return 0;
 }

@@ -379,6 +379,9 @@ static int aq_init(const struct pt_host *host, const char *instance, const char 
         free(a);
         return rc;
     }
+    const char *plan = a->plan[0] ? a->plan : NULL;
+    host->supplies(instance, plan, a->ind_good);
+    host->supplies(instance, plan, a->ind_pm);
     *state = a;
     return PTP_OK;
 }

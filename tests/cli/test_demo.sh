@@ -59,6 +59,13 @@ inds = json.load(open(sys.argv[1], encoding="utf-8"))
 errs = []
 if len(inds) != 30:
     errs.append("%d indicators in the store, expected 30" % len(inds))
+# feed: declared by the air feed; the csvdrop instance its actuals came
+# from; manual where nothing came in
+feeds = {i["id"]: i["feed"] for i in inds}
+for ind, want in (("good-air-days-ratio", "air"), ("pm25-concentration", "air"),
+                  ("gdp-growth", "bureau-letters"), ("ski-venues", "manual")):
+    if feeds.get(ind) != want:
+        errs.append("%s: feed %r, expected %r" % (ind, feeds.get(ind), want))
 for out in sys.argv[2:]:
     lines = open(out, encoding="utf-8").read().split("\n")
     for ind in inds:

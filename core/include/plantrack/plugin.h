@@ -29,7 +29,7 @@ extern "C" {
 #endif
 
 #define PT_PLUGIN_ABI_MAJOR 1
-#define PT_PLUGIN_ABI_MINOR 1
+#define PT_PLUGIN_ABI_MINOR 2
 
 /* The name of the exported descriptor symbol. */
 #define PT_PLUGIN_SYMBOL "plantrack_plugin"
@@ -173,6 +173,13 @@ struct pt_host {
     /* The collection is over: status PTP_OK, or the error that ended it
      * (units committed before stay committed). Exactly once per collect. */
     void (*done)(uint64_t run, int status, const char *message);
+
+    /* Since 1.2. Declares, from init only, that the instance named there
+     * supplies an indicator (plan NULL when the id is unique; id or number
+     * as in pt_actual_rec), so `plantrack indicators` names the feed before
+     * its first figure arrives. PTP_EINVAL outside init or for a malformed
+     * reference; an indicator no catalogue has is reported by the host. */
+    int (*supplies)(const char *instance, const char *plan, const char *indicator);
 };
 
 /* The plugin's descriptor. */
