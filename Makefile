@@ -10,12 +10,14 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 600
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
-# pkg-config module or command -> Debian package that provides it.
+# pkg-config module, command or Debian Python module -> the Debian package
+# that provides it (py: modules are for the test servers, run by
+# /usr/bin/python3, not by whatever python3 is first on PATH).
 DEPS = cmd:cc=gcc cmd:cmake=cmake cmd:pkg-config=pkg-config cmd:sqlite3=sqlite3 cmd:python3=python3 \
        cmd:openssl=openssl \
        pc:libuv=libuv1-dev pc:libcurl=libcurl4-openssl-dev pc:jansson=libjansson-dev \
        pc:sqlite3=libsqlite3-dev pc:libsystemd=libsystemd-dev \
-       cmd:clang=clang fuzz:libfuzzer=libclang-rt-14-dev
+       cmd:clang=clang fuzz:libfuzzer=libclang-rt-14-dev py:aiosmtpd=python3-aiosmtpd
 
 # Succeeds when clang links a libFuzzer target (the runtime is not part of
 # the clang package).
@@ -36,6 +38,7 @@ deps:
 	    pc:*)  command -v pkg-config >/dev/null 2>&1 && pkg-config --exists $$name \
 	             || missing="$$missing $$pkg" ;; \
 	    fuzz:*) ( $(HAVE_LIBFUZZER) ) || missing="$$missing $$pkg" ;; \
+	    py:*)  /usr/bin/python3 -c "import $$name" >/dev/null 2>&1 || missing="$$missing $$pkg" ;; \
 	  esac; \
 	done; \
 	if [ -n "$$missing" ]; then \

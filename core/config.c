@@ -69,6 +69,35 @@ static long config_ms(struct pt_jv *jv, json_t *obj, const char *key, long dflt,
     return (long)(v * 1000);
 }
 
+/* A duration: seconds as a number, or a string "90s", "30m", "36h", "7d". */
+static long config_duration(struct pt_jv *jv, json_t *obj, const char *key, long dflt,
+                            long min_s, long max_s)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v)
+        return dflt;
+    double secs = -1;
+    if (json_is_integer(v) || json_is_real(v))
+        secs = json_number_value(v);
+    else if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        char *end;
+        double n = strtod(s, &end);
+        static const struct { char suffix; double mult; } units[] = {
+            {'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
+        for (size_t i = 0; end != s && i < sizeof units / sizeof units[0]; i++)
+            if (end[0] == units[i].suffix && !end[1])
+                secs = n * units[i].mult;
+    }
+    if (!(secs >= min_s && secs <= max_s)) {
+        pt_jv_error_at(jv, key, "expected a duration from %lds to %ldd: seconds, or a "
+                       "string such as \"90s\", \"30m\", \"36h\", \"7d\"", min_s,
+                       max_s / 86400);
+        return dflt;
+    }
+    return (long)secs;
+}
+
 static void config_secret(struct pt_jv *jv, json_t *obj, const char *key, const char *base,
                           struct pt_secret_ref *ref)
 {
@@ -131,11 +160,17 @@ static void config_http(struct pt_jv *jv, json_t *doc, const char *base, struct 
 static void config_mail(struct pt_jv *jv, json_t *doc, const char *base, struct pt_mail_conf *ml)
 {
     json_t *o;
+    ml->timeout_s = 120;
+    ml->retry_base_s = 60;
+    ml->retry_max_s = 3600;
+    ml->give_up_after_s = 2 * 86400;
     if (pt_jv_object(jv, doc, "mail", 0, &o))
         return;
     size_t m = pt_jv_key(jv, "mail");
-    static const char *const keys[] = {"transport", "spool",    "url",      "from",
-                                       "username",  "password", "insecure_loopback", NULL};
+    static const char *const keys[] = {"transport", "spool",    "url",          "from",
+                                       "username",  "password", "insecure_loopback",
+                                       "ca_file",   "timeout",  "retry_base",   "retry_max",
+                                       "give_up_after", "templates", NULL};
     static const char *const transports[] = {"file", "smtp", NULL};
     pt_jv_keys(jv, o, keys, NULL);
     int t = -1;
@@ -160,7 +195,75 @@ static void config_mail(struct pt_jv *jv, json_t *doc, const char *base, struct 
         if (json_object_get(o, "password"))
             config_secret(jv, o, "password", base, &ml->password);
         pt_jv_bool(jv, o, "insecure_loopback", 0, &ml->insecure_loopback);
+        config_path(jv, o, "ca_file", 0, base, ml->ca_file, sizeof ml->ca_file);
     }
+    ml->timeout_s = config_duration(jv, o, "timeout", ml->timeout_s, 1, 3600);
+    ml->retry_base_s = config_duration(jv, o, "retry_base", ml->retry_base_s, 1, 86400);
+    ml->retry_max_s = config_duration(jv, o, "retry_max", ml->retry_max_s, 1, 7 * 86400);
+    ml->give_up_after_s =
+        config_duration(jv, o, "give_up_after", ml->give_up_after_s, 60, 30 * 86400);
+    json_t *tpl;
+    if (!pt_jv_object(jv, o, "templates", 0, &tpl)) {
+        size_t mt = pt_jv_key(jv, "templates");
+        static const char *const tk[] = {"subject", "text", "html", NULL};
+        pt_jv_keys(jv, tpl, tk, NULL);
+        config_path(jv, tpl, "subject", 0, base, ml->template_subject,
+                    sizeof ml->template_subject);
+        config_path(jv, tpl, "text", 0, base, ml->template_text, sizeof ml->template_text);
+        config_path(jv, tpl, "html", 0, base, ml->template_html, sizeof ml->template_html);
+        pt_jv_pop(jv, mt);
+    }
+    pt_jv_pop(jv, m);
+}
+
+/* confirm_points and resolve_points: one number for both, or
+ * {"provisional": N, "final": N}. */
+static void config_points(struct pt_jv *jv, json_t *obj, const char *key, int *prov,
+                          int *final)
+{
+    json_t *v = json_object_get(obj, key);
+    long long n;
+    if (!v)
+        return;
+    if (json_is_object(v)) {
+        size_t m = pt_jv_key(jv, key);
+        static const char *const pk[] = {"provisional", "final", NULL};
+        pt_jv_keys(jv, v, pk, NULL);
+        if (!pt_jv_int(jv, v, "provisional", 0, 1, 100, &n))
+            *prov = (int)n;
+        if (!pt_jv_int(jv, v, "final", 0, 1, 100, &n))
+            *final = (int)n;
+        pt_jv_pop(jv, m);
+    } else if (!pt_jv_int(jv, obj, key, 1, 1, 100, &n))
+        *prov = *final = (int)n;
+}
+
+static void config_alert(struct pt_jv *jv, json_t *doc, struct pt_alert_conf *a)
+{
+    a->confirm_provisional = 2;
+    a->confirm_final = 1;
+    a->resolve_provisional = 2;
+    a->resolve_final = 1;
+    a->resolve_margin = 0;
+    a->repeat_interval_s = 7 * 86400;
+    json_t *o;
+    if (pt_jv_object(jv, doc, "alert", 0, &o))
+        return;
+    size_t m = pt_jv_key(jv, "alert");
+    static const char *const keys[] = {"confirm_points", "resolve_points", "resolve_margin",
+                                       "repeat_interval", NULL};
+    pt_jv_keys(jv, o, keys, NULL);
+    config_points(jv, o, "confirm_points", &a->confirm_provisional, &a->confirm_final);
+    config_points(jv, o, "resolve_points", &a->resolve_provisional, &a->resolve_final);
+    double v;
+    if (!pt_jv_number(jv, o, "resolve_margin", 0, &v)) {
+        if (v < 0)
+            pt_jv_error_at(jv, "resolve_margin", "must not be negative");
+        else
+            a->resolve_margin = v;
+    }
+    a->repeat_interval_s = config_duration(jv, o, "repeat_interval", a->repeat_interval_s,
+                                           3600, 365 * 86400);
     pt_jv_pop(jv, m);
 }
 
@@ -267,8 +370,8 @@ int pt_config_load(const char *file, struct pt_config *cfg, struct pt_diag *diag
 
     static const char *const keys[] = {"store",    "catalogues", "timezone",   "schedule",
                                        "evaluation", "jitter",   "shutdown_grace", "plugin_dir",
-                                       "log",      "http",       "mail",       "feeds",
-                                       NULL};
+                                       "log",      "http",       "mail",       "alert",
+                                       "feeds",    NULL};
     pt_jv_keys(&jv, doc, keys, NULL);
     config_path(&jv, doc, "store", 1, base, cfg->store, sizeof cfg->store);
     json_t *arr, *v;
@@ -343,6 +446,7 @@ int pt_config_load(const char *file, struct pt_config *cfg, struct pt_diag *diag
     }
     config_http(&jv, doc, base, &cfg->http);
     config_mail(&jv, doc, base, &cfg->mail);
+    config_alert(&jv, doc, &cfg->alert);
     config_feeds(&jv, doc, base, cfg);
     if (diag->count > before) {
         pt_config_free(cfg);

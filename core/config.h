@@ -49,6 +49,21 @@ struct pt_mail_conf {
     char username[256];
     struct pt_secret_ref password;
     int insecure_loopback;        /* plain SMTP to a loopback relay */
+    char ca_file[PATH_MAX];       /* "" = the system's CAs */
+    long timeout_s;               /* one SMTP attempt, connection to QUIT */
+    long retry_base_s, retry_max_s; /* backoff between attempts: base · 2^n, capped */
+    long give_up_after_s;         /* then the message is given up, loudly */
+    char template_text[PATH_MAX]; /* "" = the built-in templates */
+    char template_html[PATH_MAX];
+    char template_subject[PATH_MAX];
+};
+
+/* The alert state machine's settings (issue 5, DESIGN.md "Verdicts"). */
+struct pt_alert_conf {
+    int confirm_provisional, confirm_final; /* breaching new actuals before firing */
+    int resolve_provisional, resolve_final; /* new actuals back on the path before resolving */
+    double resolve_margin;        /* back inside the path by this much, indicator's unit */
+    long repeat_interval_s;       /* reminder of a firing alert */
 };
 
 struct pt_config {
@@ -66,6 +81,7 @@ struct pt_config {
     enum pt_log_level log_level;
     struct pt_http_conf http;
     struct pt_mail_conf mail;
+    struct pt_alert_conf alert;
     struct pt_feed_conf *feeds;
     int nfeeds;
     json_t *doc;                       /* owns the settings objects */
