@@ -13,6 +13,7 @@
 #include "actual.h"
 #include "assess.h"
 #include "log.h"
+#include "text.h"
 
 #define DEFAULT_DB "/var/lib/plantrack/plantrack.db"
 
@@ -37,6 +38,8 @@ static const char main_help[] =
     "    record      record an actual reported by letter or phone\n"
     "    bureaus     the bureaus, their addresses and the indicators each answers for\n"
     "    export      observations of a series as CSV or JSON, by site and time\n"
+    "    alerts      alert states and history, and messages not delivered\n"
+    "    silence     mute an indicator's or a bureau's alerts until a date\n"
     "\n"
     "OPTIONS\n"
     "    --db PATH       the store (default $PLANTRACK_DB, else " DEFAULT_DB ")\n"
@@ -250,21 +253,7 @@ int cli_year(const char *s)
 
 void cli_num(char *buf, size_t cap, int has, double v)
 {
-    if (!has) {
-        snprintf(buf, cap, "—");
-        return;
-    }
-    snprintf(buf, cap, "%.2f", v);
-    char *dot = strchr(buf, '.');
-    if (dot) {
-        char *e = buf + strlen(buf) - 1;
-        while (e > dot && *e == '0')
-            *e-- = '\0';
-        if (e == dot)
-            *e = '\0';
-    }
-    if (strcmp(buf, "-0") == 0)
-        snprintf(buf, cap, "0");
+    pt_text_num(buf, cap, has, v);
 }
 
 json_t *cli_json_num(int has, double v)
@@ -353,9 +342,9 @@ static const struct {
     const char *name;
     cli_cmd_fn fn;
 } commands[] = {
-    {"init", cli_init},       {"status", cli_status}, {"indicators", cli_indicators},
-    {"show", cli_show},       {"record", cli_record}, {"bureaus", cli_bureaus},
-    {"export", cli_export},
+    {"init", cli_init},     {"status", cli_status}, {"indicators", cli_indicators},
+    {"show", cli_show},     {"record", cli_record}, {"bureaus", cli_bureaus},
+    {"export", cli_export}, {"alerts", cli_alerts}, {"silence", cli_silence},
 };
 
 int main(int argc, char **argv)

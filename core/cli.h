@@ -78,5 +78,7 @@ int cli_indicators(struct cli_ctx *ctx, int argc, char **argv);
 int cli_show(struct cli_ctx *ctx, int argc, char **argv);
 int cli_bureaus(struct cli_ctx *ctx, int argc, char **argv);
 int cli_export(struct cli_ctx *ctx, int argc, char **argv);
+int cli_alerts(struct cli_ctx *ctx, int argc, char **argv);
+int cli_silence(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

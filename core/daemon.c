@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "alert.h"
 #include "assess.h"
 #include "catalogue.h"
 #include "config.h"
@@ -21,6 +22,8 @@
 #include "http.h"
 #include "loader.h"
 #include "log.h"
+#include "mail.h"
+#include "mailer.h"
 #include "notify.h"
 #include "store.h"
 
@@ -37,7 +40,12 @@ static const char usage[] =
     "    configured time zone). Each instance's collection fetches its sources,\n"
     "    and commits every source unit (a file, an hour, a release) with the\n"
     "    instance's cursor in one transaction. When the night's collections are\n"
-    "    done, the evaluation job judges every indicator against its plan.\n"
+    "    done, the evaluation job judges every indicator against its plan, moves\n"
+    "    its alerts (behind the path, projection misses the target, target missed,\n"
+    "    data overdue) and queues at most one digest per bureau in the outbox, in\n"
+    "    the same transaction; the mailer then delivers the outbox by SMTP or into\n"
+    "    a spool folder, retrying with backoff. A message is marked sent only after\n"
+    "    it was delivered: after a crash it goes again, same bytes, same Message-ID.\n"
     "\n"
     "    A run missed while the daemon was down is caught up once at start. The\n"
     "    same feed never runs twice at once. The wall clock is re-read at least\n"
@@ -45,10 +53,11 @@ static const char usage[] =
     "\n"
     "OPTIONS\n"
     "    --config FILE       the configuration (default " PT_CONFIG_DEFAULT ")\n"
-    "    --once              run every feed now, evaluate, and exit\n"
-    "    --check-config      validate the configuration, the catalogues, the plugins\n"
-    "                        and every feed's settings; print each problem with its\n"
-    "                        file and JSON path; exit\n"
+    "    --once              run every feed now, evaluate, deliver the outbox once,\n"
+    "                        and exit\n"
+    "    --check-config      validate the configuration, the catalogues, the plugins,\n"
+    "                        every feed's settings and the mail templates; print\n"
+    "                        each problem with its file and JSON path; exit\n"
     "    --log-level LEVEL   error, warning, info or debug (overrides the file)\n"
     "    --version           print the version and exit\n"
     "    -h, --help          this text\n"
@@ -62,8 +71,10 @@ static const char usage[] =
     "                     flight finish on the plugins they started with\n"
     "\n"
     "EXIT STATUS\n"
-    "    --once: 0 when every feed succeeded, 1 when any failed (the others still\n"
-    "    commit), 2 on a configuration error. --check-config: 0 valid, 2 invalid.\n"
+    "    --once: 0 when every feed succeeded and every message was delivered, 1\n"
+    "    when a feed failed (the others still commit) or a message could not be\n"
+    "    delivered (it stays in the outbox for the next run), 2 on a configuration\n"
+    "    error. --check-config: 0 valid, 2 invalid.\n"
     "    The daemon: 0 after SIGTERM, 2 on a configuration error at start.\n"
     "\n"
     "ENVIRONMENT\n"
@@ -111,6 +122,9 @@ struct daemon {
     uv_signal_t sigterm, sigint, sighup;
     int handles_open;
     const char *log_override;
+    struct pt_mailer *mailer; /* NULL: no mail configured */
+    struct pt_mail_templates tpl;
+    int undelivered; /* --once: messages its pass could not deliver */
 };
 
 static void on_handle_closed(uv_handle_t *h)
@@ -280,6 +294,52 @@ static struct pt_generation *load_generation(const struct pt_config *cfg, int id
 
 /* ---- the evaluation job ------------------------------------------------ */
 
+static void shutdown_daemon(struct daemon *d);
+
+/* Moves the alerts on the evaluator's verdicts and queues each bureau's
+ * digest in the outbox, in one transaction: a crash or a failed message
+ * leaves the alerts where they were, to move again next time. Returns the
+ * number of messages queued. */
+static int queue_alerts(struct daemon *d)
+{
+    char now[32];
+    struct pt_err err;
+    struct pt_alert_run run = {0};
+    int queued = 0;
+    pt_store_now(now);
+    int rc = pt_store_begin(d->store, &err);
+    if (!rc)
+        rc = pt_alerts_run(d->store, d->cat, &d->cfg.alert, now, &run, &err);
+    for (int i = 0; !rc && d->mailer && i < run.ndigests; i++) {
+        const struct pt_digest *dg = &run.digests[i];
+        char *bytes, id[PT_MAIL_ID_MAX];
+        size_t len;
+        const char *to[] = {dg->email};
+        rc = pt_mail_compose(dg, &d->tpl, d->cfg.mail.from, now, &bytes, &len, id, sizeof id, &err);
+        if (rc)
+            break;
+        rc = pt_outbox_add(d->store, dg->plan_id, dg->bureau_id, to, 1, bytes, len, id, &err);
+        free(bytes);
+        queued += !rc;
+    }
+    if (!rc)
+        rc = pt_store_commit(d->store, &err);
+    if (rc) {
+        pt_store_rollback(d->store);
+        pt_log_errorx("alerts not moved, no message queued: %s", err.msg);
+        pt_alert_run_free(&run);
+        return 0;
+    }
+    pt_log_info("alerts: %d firing, %d pending; %d new, %d reminders, %d resolved, %d withheld "
+                "by silences; %d digests %s",
+                run.by_state[PT_ALERT_FIRING], run.by_state[PT_ALERT_PENDING],
+                run.notices[PT_NOTICE_FIRING], run.notices[PT_NOTICE_REMINDER],
+                run.notices[PT_NOTICE_RESOLVED], run.withheld, run.ndigests,
+                d->mailer ? "queued" : "not sent: no mail is configured");
+    pt_alert_run_free(&run);
+    return queued;
+}
+
 static void evaluate(struct daemon *d)
 {
     struct pt_assess_summary sum;
@@ -299,11 +359,32 @@ static void evaluate(struct daemon *d)
     char msg[300];
     snprintf(msg, sizeof msg, "STATUS=%s", status);
     pt_notify(msg);
+    if (queue_alerts(d) && d->mailer && !d->once)
+        pt_mailer_drain(d->mailer);
+}
+
+/* --once: after the evaluation, one delivery pass, then exit. */
+static void on_once_mail(void *data, int rc, const struct pt_mailer_counts *c)
+{
+    struct daemon *d = data;
+    d->undelivered = c->pending + c->given_up + (rc && rc != PT_ECANCELED);
+    if (c->sent || d->undelivered)
+        pt_log_info("mail: %d messages delivered, %d not (%d given up)", c->sent, d->undelivered,
+                    c->given_up);
+    shutdown_daemon(d);
+}
+
+static void finish_once(struct daemon *d)
+{
+    struct pt_err err;
+    evaluate(d);
+    if (d->mailer && pt_mailer_drain_once(d->mailer, on_once_mail, d, &err) == 0)
+        return;
+    shutdown_daemon(d);
 }
 
 /* ---- scheduling -------------------------------------------------------- */
 
-static void shutdown_daemon(struct daemon *d);
 static void arm_tick(struct daemon *d);
 static int all_idle(struct daemon *d);
 
@@ -489,10 +570,8 @@ static void run_done(struct pt_hostenv *h, struct pt_instance *inst)
     if (!all_idle(d))
         return;
     if (d->once) {
-        if (!d->starting) {
-            evaluate(d);
-            shutdown_daemon(d);
-        }
+        if (!d->starting)
+            finish_once(d);
         return;
     }
     if (d->stopping) {
@@ -539,6 +618,10 @@ static void shutdown_daemon(struct daemon *d)
     close_handle(d, (uv_handle_t *)&d->sigterm);
     close_handle(d, (uv_handle_t *)&d->sigint);
     close_handle(d, (uv_handle_t *)&d->sighup);
+    if (d->mailer) { /* before the HTTP client, whose multi it sends through */
+        pt_mailer_close(d->mailer, NULL, NULL);
+        d->mailer = NULL;
+    }
     if (d->http_open) {
         d->http_open = 0;
         pt_http_close(&d->http, on_http_closed);
@@ -577,6 +660,16 @@ static void on_stop_signal(uv_signal_t *s, int signum)
     uv_timer_start(&d->grace, on_grace, (uint64_t)d->cfg.shutdown_grace_s * 1000, 0);
 }
 
+/* Whether a reload changes how mail is delivered (not its templates). */
+static int mail_delivery_changed(const struct pt_mail_conf *a, const struct pt_mail_conf *b)
+{
+    struct pt_mail_conf x = *a, y = *b;
+    memcpy(x.template_subject, y.template_subject, sizeof x.template_subject);
+    memcpy(x.template_text, y.template_text, sizeof x.template_text);
+    memcpy(x.template_html, y.template_html, sizeof x.template_html);
+    return memcmp(&x, &y, sizeof x) != 0;
+}
+
 static int reload(struct daemon *d)
 {
     struct pt_config cfg;
@@ -590,11 +683,18 @@ static int reload(struct daemon *d)
         return PT_ECONFIG;
     }
     json_t *docs[16] = {NULL};
+    struct pt_mail_templates tpl = {0};
+    struct pt_err terr;
     int rc = parse_catalogues(&cfg, docs, &diag);
     if (rc) {
         print_diag(&diag);
         pt_log_errorx("reload refused: a catalogue is invalid; the previous configuration "
                       "keeps running");
+        goto refuse;
+    }
+    if (cfg.mail.transport[0] && (rc = pt_mail_templates_load(&cfg.mail, &tpl, &terr))) {
+        pt_log_errorx("reload refused: %s: mail: %s; the previous configuration keeps running",
+                      cfg.file, terr.msg);
         goto refuse;
     }
     if (strcmp(cfg.store, d->cfg.store))
@@ -665,6 +765,12 @@ static int reload(struct daemon *d)
     }
     if (memcmp(&cfg.http, &d->cfg.http, sizeof cfg.http))
         pt_log_warnx("%s: http: new HTTP settings take effect at restart only", cfg.file);
+    if (mail_delivery_changed(&cfg.mail, &d->cfg.mail))
+        pt_log_warnx("%s: mail: new delivery settings take effect at restart only (new "
+                     "templates and alert settings apply now)",
+                     cfg.file);
+    pt_mail_templates_free(&d->tpl);
+    d->tpl = tpl;
     pt_config_free(&d->cfg);
     d->cfg = cfg;
     if (!d->log_override)
@@ -686,6 +792,7 @@ static int reload(struct daemon *d)
     pt_log_info("reloaded: %d feeds on plugin generation %d (%s)", n, gen->id, plugins);
     return 0;
 refuse:
+    pt_mail_templates_free(&tpl);
     for (int i = 0; i < 16; i++)
         json_decref(docs[i]);
     pt_diag_free(&diag);
@@ -714,6 +821,22 @@ static void on_watchdog(uv_timer_t *t)
 
 /* ---- main -------------------------------------------------------------- */
 
+/* The mail templates and the mailer, when mail is configured. */
+static int start_mail(struct daemon *d)
+{
+    struct pt_err err;
+    if (!d->cfg.mail.transport[0]) {
+        pt_log_info("mail: not configured; alerts are kept in the store, no message is sent");
+        return 0;
+    }
+    if (pt_mail_templates_load(&d->cfg.mail, &d->tpl, &err) ||
+        pt_mailer_new(d->loop, d->store, &d->http, &d->cfg.mail, NULL, &d->mailer, &err)) {
+        pt_log_errorx("%s: mail: %s", d->cfg.file, err.msg);
+        return PT_ECONFIG;
+    }
+    return 0;
+}
+
 static int check_config(struct daemon *d, json_t **docs)
 {
     int problems = 0, failed = 0, n = 0;
@@ -727,6 +850,15 @@ static int check_config(struct daemon *d, json_t **docs)
         free(gen);
     }
     (void)docs;
+    if (d->cfg.mail.transport[0]) { /* a template error shows now, not at the first alert */
+        struct pt_mail_templates tpl = {0};
+        struct pt_err err;
+        if (pt_mail_templates_load(&d->cfg.mail, &tpl, &err)) {
+            fprintf(stderr, "%s: mail.templates: %s\n", d->cfg.file, err.msg);
+            problems++;
+        }
+        pt_mail_templates_free(&tpl);
+    }
     if (problems || failed) {
         fprintf(stderr, "%s: %d problems\n", d->cfg.file, problems + failed);
         return 2;
@@ -876,6 +1008,10 @@ int main(int argc, char **argv)
         goto out;
     }
     d->http_open = 1;
+    if (start_mail(d)) {
+        status = 2;
+        goto out;
+    }
     int problems = 0;
     d->gen = load_generation(&d->cfg, 1, &problems);
     if (!d->gen) {
@@ -909,10 +1045,8 @@ int main(int argc, char **argv)
         for (int i = 0; i < d->nslots; i++)
             start_run(d, &d->slots[i]);
         d->starting = 0;
-        if (all_idle(d)) {
-            evaluate(d);
-            shutdown_daemon(d);
-        }
+        if (all_idle(d))
+            finish_once(d);
     } else {
         long wd = pt_notify_watchdog_ms();
         if (wd > 0)
@@ -921,6 +1055,8 @@ int main(int argc, char **argv)
         d->eval_next = next_fire(d, &d->eval_cron, time(NULL));
         schedule_slots(d, 1);
         arm_tick(d);
+        if (d->mailer) /* what an earlier daemon left in the outbox */
+            pt_mailer_drain(d->mailer);
         pt_log_info("running: %d feeds, plugin folder %s, store %s", d->nslots,
                     d->cfg.plugin_dir, d->cfg.store);
         pt_notify("READY=1\nSTATUS=running");
@@ -928,7 +1064,7 @@ int main(int argc, char **argv)
     uv_run(d->loop, UV_RUN_DEFAULT);
 
     if (d->once) {
-        status = d->misconfigured ? 2 : d->failures ? 1 : 0;
+        status = d->misconfigured ? 2 : d->failures || d->undelivered ? 1 : 0;
         for (int i = 0; i < d->nslots; i++)
             if (d->slots[i].inst->last_status)
                 status = 1;
@@ -937,6 +1073,10 @@ out:
     for (int i = 0; i < 16; i++)
         json_decref(docs[i]);
     free_instances(d);
+    if (d->mailer) {
+        pt_mailer_close(d->mailer, NULL, NULL);
+        d->mailer = NULL;
+    }
     if (d->http_open) {
         pt_http_close(&d->http, on_http_closed);
         uv_run(d->loop, UV_RUN_DEFAULT);
@@ -950,6 +1090,7 @@ out:
             pt_loader_unload(d->old[i]);
             free(d->old[i]);
         }
+    pt_mail_templates_free(&d->tpl);
     pt_catalogue_free(d->cat);
     pt_store_close(d->store);
     pt_config_free(&d->cfg);

@@ -74,6 +74,12 @@ struct pt_http_xfer {
     int status, not_modified;
     char *etag, *lm, *eff_url;
 
+    /* A caller's easy handle (pt_http_run_easy): driven, never set up or
+     * cleaned up here; its outcome goes to easy_cb instead of cb. */
+    int borrowed;
+    pt_http_easy_cb easy_cb;
+    int curl_code; /* the CURLcode libcurl finished it with */
+
     /* file:// */
     char *path;     /* percent-decoded */
     uv_fs_t fs;     /* one request at a time */
@@ -414,7 +420,7 @@ static void xfer_unlink(struct pt_http_xfer *x)
 
 static void xfer_free(struct pt_http_xfer *x)
 {
-    if (x->easy)
+    if (x->easy && !x->borrowed)
         curl_easy_cleanup(x->easy);
     curl_slist_free_all(x->headers);
     opts_free(&x->opts);
@@ -434,6 +440,13 @@ static void xfer_closed(uv_handle_t *hd)
     struct pt_http_xfer *x = hd->data;
     struct pt_http *h = x->h;
     xfer_unlink(x);
+    if (x->borrowed) {
+        x->easy_cb(x->data, x->rc, x->rc ? CURLE_ABORTED_BY_CALLBACK : x->curl_code);
+        xfer_free(x);
+        h->live--;
+        http_maybe_closed(h);
+        return;
+    }
     int ok = x->rc == 0;
     struct pt_http_resp resp = {
         .status = x->status,
@@ -459,7 +472,8 @@ static void xfer_finish(struct pt_http_xfer *x, int rc)
     x->rc = rc;
     x->state = XS_DONE;
     if (x->easy) {
-        curl_easy_cleanup(x->easy);
+        if (!x->borrowed)
+            curl_easy_cleanup(x->easy);
         x->easy = NULL;
     }
     uv_close((uv_handle_t *)&x->timer, xfer_closed);
@@ -653,6 +667,11 @@ static const char *curl_why(struct pt_http_xfer *x, CURLcode res)
  * failure. Messages always name the URL asked for. */
 static void xfer_attempt_done(struct pt_http_xfer *x, CURLcode res)
 {
+    if (x->borrowed) { /* the caller judges its own transfer */
+        x->curl_code = (int)res;
+        xfer_finish(x, 0);
+        return;
+    }
     CURL *e = x->easy;
     struct pt_err *err = &x->err;
     long status = 0;
@@ -1130,4 +1149,59 @@ int pt_http_fetch(struct pt_http *h, const struct pt_http_req *req, pt_http_cb c
 fail:
     xfer_free(x);
     return rc;
+}
+
+/* ---- A caller's easy handle --------------------------------------------- */
+
+int pt_http_run_easy(struct pt_http *h, void *easy, pt_http_easy_cb cb, void *data,
+                     struct pt_http_xfer **xfer, struct pt_err *err)
+{
+    if (!easy || !cb)
+        return pt_err_set(err, PT_EINVAL,
+                          "HTTP client: an easy handle and a callback are required");
+    /* Not the URL: a caller's (an SMTP relay's) may carry credentials. */
+    const char *what = "libcurl transfer";
+    if (h->closing)
+        return pt_err_set(err, PT_ECANCELED, "%s: the HTTP client is closing", what);
+    struct pt_http_xfer *x = calloc(1, sizeof *x);
+    if (!x || !(x->url = strdup(what))) {
+        free(x);
+        return pt_err_set(err, PT_ENOMEM, "%s: out of memory", what);
+    }
+    x->h = h;
+    x->borrowed = 1;
+    x->easy = easy;
+    x->easy_cb = cb;
+    x->data = data;
+    x->fd = -1;
+    /* PRIVATE is how http_drain finds the transfer; NOSIGNAL as for GETs. */
+    if (curl_easy_setopt(x->easy, CURLOPT_PRIVATE, (void *)x) != CURLE_OK ||
+        curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L) != CURLE_OK) {
+        xfer_free(x);
+        return pt_err_set(err, PT_EINVAL, "%s: libcurl refused CURLOPT_PRIVATE", what);
+    }
+    int rc = http_start_attempt(x, err);
+    if (rc) {
+        xfer_free(x);
+        return rc;
+    }
+    uv_timer_init(h->loop, &x->timer); /* cannot fail */
+    x->timer.data = x;
+    x->next = h->xfers;
+    if (h->xfers)
+        h->xfers->prev = x;
+    h->xfers = x;
+    h->live++;
+    if (xfer)
+        *xfer = x;
+    return 0;
+}
+
+void pt_http_cancel_easy(struct pt_http_xfer *x)
+{
+    if (!x->borrowed || x->state != XS_ATTEMPT)
+        return; /* finished: its callback is already on its way */
+    curl_multi_remove_handle(x->h->multi, x->easy);
+    pt_err_set(&x->err, PT_ECANCELED, "%s: canceled", x->url);
+    xfer_finish(x, PT_ECANCELED);
 }

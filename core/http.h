@@ -3,7 +3,9 @@
  * socket API on uv_poll and one uv_timer; file:// URLs through libuv's
  * threadpool file functions), so nothing ever blocks the loop thread. It is
  * not a general HTTP library: GET only, the body is held in memory under a
- * cap, and TLS verification cannot be turned off.
+ * cap, and TLS verification cannot be turned off. Other protocols' transfers
+ * (the mailer's SMTP), set up entirely by their callers, can ride the same
+ * loop glue through pt_http_run_easy.
  *
  * The daemon must ignore SIGPIPE (libcurl is told CURLOPT_NOSIGNAL, so it
  * neither installs handlers nor uses alarm()). Proxies come from the
@@ -94,6 +96,38 @@ int pt_http_init(struct pt_http *h, uv_loop_t *loop, const struct pt_http_opts *
  * opts->retries more attempts; other 4xx fail at once. */
 int pt_http_fetch(struct pt_http *h, const struct pt_http_req *req, pt_http_cb cb, void *data,
                   struct pt_err *err);
+
+/* ---- Driving a caller's own easy handle ----------------------------------
+ * For protocols this client does not speak itself (the mailer's SMTP): the
+ * caller builds and configures a CURL * easy handle (URL, protocol options,
+ * callbacks, timeouts, TLS) and the client only drives it on its multi, on
+ * the same sockets-and-timer glue as its GETs. No retries, no option
+ * checks, no body handling: the caller's callbacks do all of that. */
+
+/* rc is 0 when libcurl finished the transfer (curl_code is then its
+ * CURLcode: 0 = CURLE_OK), or PT_ECANCELED when pt_http_cancel_easy or
+ * pt_http_close stopped it first (curl_code is then CURLE_ABORTED_BY_CALLBACK).
+ * The easy handle is out of the multi and the caller's again: read its
+ * CURLINFO_* and clean it up here or later. Runs from a uv close callback,
+ * never inside libcurl or a pt_http_* call, so it may run another transfer
+ * or close the client. */
+typedef void (*pt_http_easy_cb)(void *data, int rc, int curl_code);
+
+/* Adds easy (a CURL *, kept out of this header) to the client's multi. The
+ * client sets CURLOPT_PRIVATE (it finds the transfer by it: do not change it
+ * until the callback) and CURLOPT_NOSIGNAL; everything else is the caller's.
+ * The caller keeps easy, and whatever its callbacks read, alive until cb has
+ * run. cb runs exactly once, later, on the loop. *xfer (if xfer is not NULL)
+ * is for pt_http_cancel_easy and is valid until cb runs. A non-zero return
+ * (client closing, out of memory, libcurl refusing the handle) runs no
+ * callback. */
+int pt_http_run_easy(struct pt_http *h, void *easy, pt_http_easy_cb cb, void *data,
+                     struct pt_http_xfer **xfer, struct pt_err *err);
+
+/* Stops a transfer of pt_http_run_easy: its callback runs later with
+ * PT_ECANCELED, unless libcurl had already finished it (then it runs with
+ * that result). Only before the callback has run. */
+void pt_http_cancel_easy(struct pt_http_xfer *xfer);
 
 /* Cancels every transfer (each callback runs with PT_ECANCELED), closes the
  * client's handles, then calls closed(h) (may be NULL) from the loop; h may

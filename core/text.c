@@ -1,7 +1,10 @@
-/* Display width of UTF-8 text, for tables that mix Chinese and ASCII. */
+/* Display width of UTF-8 text, for tables that mix Chinese and ASCII; the
+ * number format shared by the CLI and the messages; cleaning text from data. */
 #include "text.h"
 
+#include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Decodes one UTF-8 sequence at s; returns its length (≥ 1) and the code
@@ -107,4 +110,108 @@ void pt_text_fit(char *dst, size_t cap, const char *s, int width, int right)
         for (int i = 0; i < pad; i++)
             dst[n++] = ' ';
     dst[n] = '\0';
+}
+
+void pt_text_num(char *buf, size_t cap, int has, double v)
+{
+    if (!has || !isfinite(v)) {
+        snprintf(buf, cap, "—");
+        return;
+    }
+    snprintf(buf, cap, "%.2f", v);
+    char *dot = strchr(buf, '.');
+    if (dot) {
+        char *e = buf + strlen(buf) - 1;
+        while (e > dot && *e == '0')
+            *e-- = '\0';
+        if (e == dot)
+            *e = '\0';
+    }
+    if (strcmp(buf, "-0") == 0)
+        snprintf(buf, cap, "0");
+}
+
+/* One strict UTF-8 sequence at s (n bytes left): its length, or 0 when it
+ * is not one. */
+static int utf8_strict(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    uint32_t c = s[0], min;
+    int len;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xc2 && c <= 0xdf)
+        len = 2, c &= 0x1f, min = 0x80;
+    else if ((c & 0xf0) == 0xe0)
+        len = 3, c &= 0x0f, min = 0x800;
+    else if (c >= 0xf0 && c <= 0xf4)
+        len = 4, c &= 0x07, min = 0x10000;
+    else
+        return 0;
+    if ((size_t)len > n)
+        return 0;
+    for (int i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        c = (c << 6) | (s[i] & 0x3f);
+    }
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    *cp = c;
+    return len;
+}
+
+size_t pt_text_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        uint32_t c;
+        int len = utf8_strict(p + i, n - i, &c);
+        if (!len)
+            break;
+        i += (size_t)len;
+    }
+    return i;
+}
+
+static int is_line_break(uint32_t c)
+{
+    return c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == 0x85 ||
+           c == 0x2028 || c == 0x2029;
+}
+
+/* C0, DEL, C1, and the bidirectional embeddings, overrides and isolates
+ * (U+202A-U+202E, U+2066-U+2069), which can make a line read backwards. */
+static int is_control(uint32_t c)
+{
+    return c < 0x20 || (c >= 0x7f && c < 0xa0) || (c >= 0x202a && c <= 0x202e) ||
+           (c >= 0x2066 && c <= 0x2069);
+}
+
+size_t pt_text_clean(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    size_t n = strlen(s), r = 0, w = 0;
+    while (r < n) {
+        uint32_t c;
+        int len = utf8_strict(p + r, n - r, &c);
+        if (!len) {
+            p[w++] = '?';
+            r++;
+            continue;
+        }
+        if (c == '\r' && p[r + 1] == '\n')
+            ; /* CRLF: one break, one space */
+        else if (is_line_break(c))
+            p[w++] = ' ';
+        else if (!is_control(c)) {
+            memmove(p + w, p + r, (size_t)len);
+            w += (size_t)len;
+        }
+        r += (size_t)len;
+    }
+    p[w] = '\0';
+    return w;
 }

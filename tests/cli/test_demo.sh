@@ -1,8 +1,8 @@
 #!/bin/sh
 # The bundled demo (make run: plantrackd --once on config/demo/plantrack.json,
 # then the status table), twice: both runs succeed, the second records
-# nothing (the store is byte-identical but for its run record), and the
-# table lists all 30 indicators.
+# nothing (the store is byte-identical but for its run record), the table
+# lists all 30 indicators, and the alert digests are in the spool.
 set -eu
 rm -rf "$WORK"; mkdir -p "$WORK"
 DB=$WORK/demo.db
@@ -29,12 +29,50 @@ for f in cfg["feeds"]:
 json.dump(cfg, open(dst, "w", encoding="utf-8"))
 PY
 
+mkdir -p "$WORK/spool"
+export SPOOL="$WORK/spool"
 BIN=$BIN CONFIG=$WORK/demo.json DB=$DB sh "$SRC/config/demo/run.sh" > "$WORK/run1.out" 2>&1 \
     || die "first demo run failed: $(tail -5 "$WORK/run1.out")"
 sqlite3 "$DB" .dump | grep -v '^INSERT INTO runs ' > "$WORK/run1.dump"
+ls "$WORK/spool" > "$WORK/spool1.list"
 BIN=$BIN CONFIG=$WORK/demo.json DB=$DB sh "$SRC/config/demo/run.sh" > "$WORK/run2.out" 2>&1 \
     || die "second demo run failed: $(tail -5 "$WORK/run2.out")"
 sqlite3 "$DB" .dump | grep -v '^INSERT INTO runs ' > "$WORK/run2.dump"
+ls "$WORK/spool" > "$WORK/spool2.list"
+
+# The first run left one digest per bureau with alerts in the spool, each a
+# sound message to that bureau, and said where; the second sent nothing new.
+n=$(wc -l < "$WORK/spool1.list")
+[ "$n" -gt 0 ] || fail "the demo left no digest in the spool"
+[ "$n" = "$(sqlite3 "$DB" "SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL")" ] \
+    || fail "$n .eml files, but the outbox says otherwise"
+cmp -s "$WORK/spool1.list" "$WORK/spool2.list" || fail "the second run wrote other digests"
+grep -q "^mail: $n alert digests in $WORK/spool/" "$WORK/run1.out" \
+    || fail "the run did not say where the digests are: $(grep '^mail' "$WORK/run1.out")"
+python3 - "$DB" "$WORK/spool" <<'PY' || fail "a digest is not the message it should be (above)"
+import email, email.policy, glob, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+bureaus = dict(db.execute("SELECT id, email FROM bureaus"))
+errs = []
+for f in sorted(glob.glob(sys.argv[2] + "/*.eml")):
+    raw = open(f, "rb").read()
+    m = email.message_from_bytes(raw, policy=email.policy.default)
+    to = m["To"].addresses[0].addr_spec if m["To"] else ""
+    if to not in bureaus.values():
+        errs.append("%s: To %r is no bureau's address" % (f, to))
+    if m["Auto-Submitted"] != "auto-generated" or not m["Message-ID"]:
+        errs.append("%s: Auto-Submitted or Message-ID missing" % f)
+    if "预警" not in m["Subject"] and "提醒" not in m["Subject"]:
+        errs.append("%s: subject %r" % (f, m["Subject"]))
+    kinds = [p.get_content_type() for p in m.iter_parts()]
+    if kinds != ["text/plain", "text/html"]:
+        errs.append("%s: parts %r" % (f, kinds))
+    if any(len(l) > 998 for l in raw.split(b"\r\n")) or b"\n" in raw.replace(b"\r\n", b""):
+        errs.append("%s: a line over 998 octets or a bare LF" % f)
+for e in errs:
+    print("  " + e, file=sys.stderr)
+sys.exit(1 if errs else 0)
+PY
 
 # Two run records; the first brought the actuals, the second nothing new.
 runs=$(sqlite3 "$DB" "SELECT group_concat(instance || ':' || status || ':' || actuals, ' ') FROM (SELECT * FROM runs ORDER BY instance, id)")
