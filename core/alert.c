@@ -272,10 +272,13 @@ int pt_alert_overdue(const struct pt_plan *plan, const struct pt_indicator *ind,
     int found = 0;
 
     /* The annual final of year fy is due by the end of release_month in
-     * fy + 1; once the plan has ended only its end year's final matters. */
+     * fy + 1; once the plan has ended only its end year's final matters.
+     * Until that one is due (January to release_month after the end year),
+     * the year before it still is: a missing release does not stop being
+     * overdue, and its alert resolve, because the calendar turned. */
     int fy = m > rm ? y - 1 : y - 2;
-    if (y > plan->end_year)
-        fy = (y > plan->end_year + 1 || m > rm) ? plan->end_year : plan->start_year - 1;
+    if (fy > plan->end_year)
+        fy = plan->end_year;
     if (fy >= plan->start_year && fy <= plan->end_year && !final_covered(a, n, fy)) {
         month_end(fy + 1, rm, due);
         snprintf(what, cap, "the %d final", fy);
@@ -283,10 +286,11 @@ int pt_alert_overdue(const struct pt_plan *plan, const struct pt_indicator *ind,
     }
 
     /* A quarter's or a month's figure is due by the end of the month after
-     * it: the latest one whose following month has ended, while the plan
-     * runs. */
+     * it: the latest one whose following month has ended, when that figure
+     * is of one of the plan's years (so the end year's last ones are still
+     * due in the new year's first weeks). */
     int step = !strcmp(ind->cadence, "monthly") ? 1 : !strcmp(ind->cadence, "quarterly") ? 3 : 0;
-    if (!step || y < plan->start_year || y > plan->end_year)
+    if (!step || y < plan->start_year || y > plan->end_year + 1)
         return found;
     int py = y, pm = m - 2;
     if (pm < 1) {

@@ -81,8 +81,9 @@ enum pt_alert_point pt_alert_judge(const struct pt_path *p, const struct pt_eval
  * an annual final of year Y−1 is due by the end of release_month in Y; a
  * quarterly or monthly figure (year to date, or the year's final) by the end
  * of the month after its quarter or month. Only the latest due release
- * counts, only within the plan's years, and once the plan has ended only its
- * end year's final. Returns 1 and fills what ("the 2024 final") and due (the
+ * counts, only within the plan's years, and once the plan's end year's final
+ * is due, only that final (before then, what was due at the end year's close
+ * still is). Returns 1 and fills what ("the 2024 final") and due (the
  * date it was due by) when overdue, else 0. */
 int pt_alert_overdue(const struct pt_plan *plan, const struct pt_indicator *ind,
                      const struct pt_actual *a, int n, const char *today, char *what, size_t cap,

@@ -56,7 +56,7 @@ static const char alerts_help[] =
     "                                its release month the next year, a quarter's or\n"
     "                                a month's figure by the end of the month after\n"
     "                                it (for a plan that has ended, only its end\n"
-    "                                year's final)\n"
+    "                                year's final once that is due)\n"
     "    Each is ok, pending (breaching, not yet confirmed), firing or resolved.\n"
     "    Points are new actuals, not evaluations: a pending alert fires after\n"
     "    alert.confirm_points breaching new actuals, and a firing one resolves after\n"

@@ -72,9 +72,10 @@ static const char usage[] =
     "\n"
     "EXIT STATUS\n"
     "    --once: 0 when every feed succeeded and every message was delivered, 1\n"
-    "    when a feed failed (the others still commit) or a message could not be\n"
-    "    delivered (it stays in the outbox for the next run), 2 on a configuration\n"
-    "    error. --check-config: 0 valid, 2 invalid.\n"
+    "    when a feed failed (the others still commit), the alerts could not be\n"
+    "    moved and their messages queued (the log says why), or a message could\n"
+    "    not be delivered (it stays in the outbox for the next run), 2 on a\n"
+    "    configuration error. --check-config: 0 valid, 2 invalid.\n"
     "    The daemon: 0 after SIGTERM, 2 on a configuration error at start.\n"
     "\n"
     "ENVIRONMENT\n"
@@ -125,6 +126,7 @@ struct daemon {
     struct pt_mailer *mailer; /* NULL: no mail configured */
     struct pt_mail_templates tpl;
     int undelivered; /* --once: messages its pass could not deliver */
+    int unqueued;    /* --once: an alert job failed, its digests were never queued */
 };
 
 static void on_handle_closed(uv_handle_t *h)
@@ -328,6 +330,7 @@ static int queue_alerts(struct daemon *d)
         pt_store_rollback(d->store);
         pt_log_errorx("alerts not moved, no message queued: %s", err.msg);
         pt_alert_run_free(&run);
+        d->unqueued = 1;
         return 0;
     }
     pt_log_info("alerts: %d firing, %d pending; %d new, %d reminders, %d resolved, %d withheld "
@@ -692,7 +695,10 @@ static int reload(struct daemon *d)
                       "keeps running");
         goto refuse;
     }
-    if (cfg.mail.transport[0] && (rc = pt_mail_templates_load(&cfg.mail, &tpl, &terr))) {
+    /* A running mailer keeps needing templates even when the new file has
+     * no mail section: its delivery settings change at restart only. */
+    if ((cfg.mail.transport[0] || d->mailer) &&
+        (rc = pt_mail_templates_load(&cfg.mail, &tpl, &terr))) {
         pt_log_errorx("reload refused: %s: mail: %s; the previous configuration keeps running",
                       cfg.file, terr.msg);
         goto refuse;
@@ -765,10 +771,19 @@ static int reload(struct daemon *d)
     }
     if (memcmp(&cfg.http, &d->cfg.http, sizeof cfg.http))
         pt_log_warnx("%s: http: new HTTP settings take effect at restart only", cfg.file);
-    if (mail_delivery_changed(&cfg.mail, &d->cfg.mail))
+    if (mail_delivery_changed(&cfg.mail, &d->cfg.mail)) {
         pt_log_warnx("%s: mail: new delivery settings take effect at restart only (new "
                      "templates and alert settings apply now)",
                      cfg.file);
+        /* Until then the messages are composed as the running mailer sends
+         * them (mail.from, transport): keep the old settings but the
+         * templates. */
+        struct pt_mail_conf keep = d->cfg.mail;
+        memcpy(keep.template_subject, cfg.mail.template_subject, sizeof keep.template_subject);
+        memcpy(keep.template_text, cfg.mail.template_text, sizeof keep.template_text);
+        memcpy(keep.template_html, cfg.mail.template_html, sizeof keep.template_html);
+        cfg.mail = keep;
+    }
     pt_mail_templates_free(&d->tpl);
     d->tpl = tpl;
     pt_config_free(&d->cfg);
@@ -1064,7 +1079,7 @@ int main(int argc, char **argv)
     uv_run(d->loop, UV_RUN_DEFAULT);
 
     if (d->once) {
-        status = d->misconfigured ? 2 : d->failures || d->undelivered ? 1 : 0;
+        status = d->misconfigured ? 2 : d->failures || d->undelivered || d->unqueued ? 1 : 0;
         for (int i = 0; i < d->nslots; i++)
             if (d->slots[i].inst->last_status)
                 status = 1;

@@ -469,6 +469,7 @@ static void record_sent(struct pt_mailer *m, const char *note)
             rc = pt_store_commit(m->st, &err);
     }
     if (rc) {
+        pt_store_rollback(m->st); /* a failed prepare left the BEGIN open */
         /* At-least-once: it goes again next time, same bytes, same ID. */
         pt_log_errorx("mail: %s for bureau %s was delivered via %s but could not be marked "
                       "sent (%s): it will be sent again",

@@ -458,14 +458,54 @@ TEST_IMPL(alert_overdue)
 
     /* an ended plan: only its end year's final, once due */
     struct pt_actual f2024 = {.year = 2024}, f2025 = {.year = 2025};
-    ASSERT_EQ_INT(late(&annual, NULL, 0, "2026-03-15", due, what), 0);
+    ASSERT_EQ_INT(late(&annual, &f2024, 1, "2026-03-15", due, what), 0);
     ASSERT_EQ_INT(late(&annual, &f2024, 1, "2026-04-01", due, what), 1);
     ASSERT(!strcmp(due, "2026-03-31"));
     ASSERT(!strcmp(what, "the 2025 final"));
     ASSERT_EQ_INT(late(&annual, &f2025, 1, "2030-06-01", due, what), 0);
-    ASSERT_EQ_INT(late(&monthly, &f2024, 1, "2026-01-20", due, what), 0);
+    ASSERT_EQ_INT(late(&annual, &f2024, 1, "2030-06-01", due, what), 1);
+    ASSERT(!strcmp(what, "the 2025 final"));
+    struct pt_actual nov25[] = {{.year = 2024},
+                                {.year = 2025, .provisional = 1, .as_of = "2025-11-30"}};
+    ASSERT_EQ_INT(late(&monthly, nov25, 2, "2026-01-20", due, what), 0);
     ASSERT_EQ_INT(late(&monthly, &f2024, 1, "2026-02-01", due, what), 1);
     ASSERT(!strcmp(what, "the 2025 final"));
+    ASSERT_EQ_INT(late(&monthly, &f2025, 1, "2026-03-01", due, what), 0);
+    /* ...but what was overdue when the end year closed stays overdue until
+     * it arrives: turning the calendar into the next year is no release.
+     * The 2024 final was due by March 2025 and never came; the October and
+     * November 2025 figures were due by November and December. */
+    ASSERT_EQ_INT(late(&annual, NULL, 0, "2025-12-31", due, what), 1);
+    ASSERT_EQ_INT(late(&annual, NULL, 0, "2026-01-01", due, what), 1);
+    ASSERT(!strcmp(what, "the 2024 final"));
+    ASSERT(!strcmp(due, "2025-03-31"));
+    ASSERT_EQ_INT(late(&annual, NULL, 0, "2026-03-15", due, what), 1);
+    ASSERT(!strcmp(what, "the 2024 final"));
+    struct pt_actual sep25[] = {{.year = 2024},
+                                {.year = 2025, .provisional = 1, .as_of = "2025-09-30"}};
+    ASSERT_EQ_INT(late(&monthly, sep25, 2, "2025-12-20", due, what), 1);
+    ASSERT(!strcmp(what, "the 2025 figure as of 2025-10-31"));
+    ASSERT_EQ_INT(late(&monthly, sep25, 2, "2026-01-20", due, what), 1);
+    ASSERT(!strcmp(what, "the 2025 figure as of 2025-11-30"));
+    ASSERT(!strcmp(due, "2025-12-31"));
+    ASSERT_EQ_INT(late(&quarterly, sep25, 2, "2026-02-15", due, what), 1);
+    ASSERT(!strcmp(what, "the 2025 figure as of 2025-12-31"));
+    ASSERT(!strcmp(due, "2026-01-31"));
+    /* so an overdue alert firing on New Year's Eve is still firing, not
+     * resolved, on New Year's Day */
+    struct pt_alert od = {0};
+    struct pt_alert_conf conf = {.repeat_interval_s = 7 * 86400};
+    const char *nights[] = {"2025-12-31", "2026-01-01"};
+    for (int i = 0; i < 2; i++) {
+        char now[32];
+        snprintf(now, sizeof now, "%sT02:00:00Z", nights[i]);
+        int overdue = late(&annual, NULL, 0, nights[i], due, what);
+        struct pt_alert_obs o = {.point = overdue ? PT_POINT_BREACH : PT_POINT_CLEAR, .timed = 1};
+        struct pt_alert_move m;
+        pt_alert_step(&od, &o, &conf, now, &m);
+        ASSERT(m.notice != PT_NOTICE_RESOLVED);
+    }
+    ASSERT_EQ_INT(od.state, PT_ALERT_FIRING);
     /* not a date: nothing */
     ASSERT_EQ_INT(late(&annual, NULL, 0, "soon", due, what), 0);
     return 0;

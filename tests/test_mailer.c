@@ -736,6 +736,16 @@ TEST_IMPL(mailer_smtp_plain_policy)
  * (safely: no way out of the spool), the stored bytes exactly, no temporary
  * file left; written again, the same file with the same bytes. A spool that
  * does not exist is refused up front. */
+/* An authorizer refusing any statement that sets outbox.sent_at. */
+static int deny_sent_at(void *ud, int action, const char *a, const char *b, const char *db,
+                        const char *trigger)
+{
+    (void)ud, (void)db, (void)trigger;
+    return action == SQLITE_UPDATE && a && b && !strcmp(a, "outbox") && !strcmp(b, "sent_at")
+               ? SQLITE_DENY
+               : SQLITE_OK;
+}
+
 TEST_IMPL(mailer_file_transport)
 {
     struct pt_store *st = store_new();
@@ -806,6 +816,20 @@ TEST_IMPL(mailer_file_transport)
     ASSERT_EQ_INT(e.c.sent, 2);
     ASSERT_EQ_INT(count_files(c.spool, ".eml", "f1@example.org", to[0]), 1);
     ASSERT_EQ_INT(count_files(c.spool, ".eml", NULL, NULL), 2);
+
+    /* Marking it sent fails before the UPDATE runs (an authorizer refuses
+     * the statement): no transaction is left open behind the mailer's
+     * back, the row stays unsent, and the next pass marks it. */
+    add(st, "f3@example.org", to, 1);
+    sqlite3_set_authorizer(pt_store_db(st), deny_sent_at, NULL);
+    pass(&e);
+    sqlite3_set_authorizer(pt_store_db(st), NULL, NULL);
+    ASSERT(sqlite3_get_autocommit(pt_store_db(st)));
+    ASSERT_EQ_INT(q_int(st, "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL"), 1);
+    ASSERT_EQ_INT(e.c.pending, 1);
+    pass(&e);
+    ASSERT_EQ_INT(e.c.sent, 1);
+    ASSERT_EQ_INT(q_int(st, "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL"), 0);
     pt_mailer_close(e.m, on_mailer_closed, &e);
     uv_run(&e.loop, UV_RUN_DEFAULT);
     ASSERT_EQ_INT(e.closed, 1);
