@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
 #include "units.h"
 
 /* ---- validation -------------------------------------------------------- */
@@ -239,11 +240,11 @@ static void check_bureaus(struct pt_jv *jv, json_t *doc)
             }
         check_line(jv, b, "name_zh", 1, PT_NAME_MAX, NULL);
         check_line(jv, b, "name_en", 1, PT_NAME_MAX, NULL);
-        if (!check_line(jv, b, "email", 1, 255, &email)) {
-            const char *at = strchr(email, '@');
-            if (!at || at == email || !at[1] || strchr(at + 1, '@') || strpbrk(email, " <>,;\""))
-                pt_jv_error_at(jv, "email", "\"%s\" is not an e-mail address", email);
-        }
+        if (!check_line(jv, b, "email", 1, 255, &email) && !pt_text_email_ok(email))
+            pt_jv_error_at(jv, "email",
+                           "\"%s\" is not an e-mail address mail can go to (a bare address, "
+                           "ASCII, its domain in letters, digits, - and .)",
+                           email);
         pt_jv_pop(jv, mi);
     }
     pt_jv_pop(jv, m);

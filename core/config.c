@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cron.h"
+#include "mail.h"
 #include "secret.h"
 
 /* A path from the file, made relative to the file's folder. */
@@ -178,8 +179,9 @@ static void config_mail(struct pt_jv *jv, json_t *doc, const char *base, struct 
     if (!pt_jv_enum(jv, o, "transport", 1, transports, &t))
         snprintf(ml->transport, sizeof ml->transport, "%s", transports[t]);
     if (!pt_jv_string(jv, o, "from", 1, &s)) {
-        if (!strchr(s, '@') || strpbrk(s, "\r\n"))
-            pt_jv_error_at(jv, "from", "\"%s\" is not an e-mail address", s);
+        if (!pt_mail_address_ok(s))
+            pt_jv_error_at(jv, "from", "\"%s\" is not an e-mail address (addr@domain or "
+                           "Name <addr@domain>, ASCII)", s);
         snprintf(ml->from, sizeof ml->from, "%s", s);
     }
     if (t == 0)

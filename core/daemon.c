@@ -56,8 +56,10 @@ static const char usage[] =
     "    --once              run every feed now, evaluate, deliver the outbox once,\n"
     "                        and exit\n"
     "    --check-config      validate the configuration, the catalogues, the plugins,\n"
-    "                        every feed's settings and the mail templates; print\n"
-    "                        each problem with its file and JSON path; exit\n"
+    "                        every feed's settings, the mail templates and the\n"
+    "                        mail settings (the password secret, the spool\n"
+    "                        folder; no mail is sent); print each problem with\n"
+    "                        its file and JSON path; exit\n"
     "    --log-level LEVEL   error, warning, info or debug (overrides the file)\n"
     "    --version           print the version and exit\n"
     "    -h, --help          this text\n"
@@ -870,6 +872,10 @@ static int check_config(struct daemon *d, json_t **docs)
         struct pt_err err;
         if (pt_mail_templates_load(&d->cfg.mail, &tpl, &err)) {
             fprintf(stderr, "%s: mail.templates: %s\n", d->cfg.file, err.msg);
+            problems++;
+        }
+        if (pt_mailer_check(&d->cfg.mail, NULL, &err)) {
+            fprintf(stderr, "%s: %s\n", d->cfg.file, err.msg);
             problems++;
         }
         pt_mail_templates_free(&tpl);

@@ -61,25 +61,6 @@ struct mail_addr {
 /* RFC 5321 §4.5.3.1: an address of at most 254 octets, a local part of at
  * most 64. Plain ASCII dot-atoms only: nothing that could end the header,
  * add a recipient or hide in a quoted string. */
-static int addr_ok(const char *a)
-{
-    const char *at = strchr(a, '@');
-    size_t n = strlen(a);
-    if (!at || at == a || strchr(at + 1, '@') || n > 254 || (size_t)(at - a) > 64)
-        return 0;
-    for (const char *p = a; *p; p++)
-        if (*p <= ' ' || *p >= 0x7f || strchr("()<>[]:;\\,\"", *p))
-            return 0;
-    const char *dom = at + 1;
-    if (!*dom || *dom == '.' || dom[strlen(dom) - 1] == '.' || strstr(dom, ".."))
-        return 0;
-    for (const char *p = dom; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-              *p == '-' || *p == '.'))
-            return 0;
-    return 1;
-}
-
 static void trim(char *s)
 {
     size_t n = strlen(s), start = 0;
@@ -110,7 +91,7 @@ static int parse_address(const char *in, struct mail_addr *a)
     }
     char *addr = lt ? lt + 1 : buf;
     trim(addr);
-    if (!addr_ok(addr))
+    if (!pt_text_email_ok(addr))
         return -1;
     memcpy(a->addr, addr, strlen(addr) + 1);
     a->domain = strchr(a->addr, '@') + 1;
@@ -121,6 +102,12 @@ static int parse_address(const char *in, struct mail_addr *a)
         memcpy(a->name, buf, strlen(buf) + 1); /* sizeof buf < sizeof a->name */
     }
     return 0;
+}
+
+int pt_mail_address_ok(const char *in)
+{
+    struct mail_addr a;
+    return in && parse_address(in, &a) == 0;
 }
 
 static int leap(int y)

@@ -48,6 +48,10 @@ int pt_mail_templates_load(const struct pt_mail_conf *conf, struct pt_mail_templ
                            struct pt_err *err);
 void pt_mail_templates_free(struct pt_mail_templates *t);
 
+/* Whether in ("addr@domain" or "Name <addr@domain>") is an address the
+ * composer accepts (mail.from; the checks of configuration use it). */
+int pt_mail_address_ok(const char *in);
+
 /* Composes the message of digest d to d->email, from `from` (mail.from:
  * "addr@domain" or "Name <addr@domain>"), dated now_iso (ISO 8601 UTC,
  * "2026-11-28T22:45:13Z"). On success *bytes (malloc'd, *len bytes, also

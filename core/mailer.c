@@ -27,6 +27,7 @@
 
 #include "log.h"
 #include "secret.h"
+#include "text.h"
 
 /* Debian 12 has 7.88, where the option is spelled with three Ls; 8.2
  * renamed it (keeping the old name as an alias). */
@@ -159,17 +160,6 @@ static time_t now_time(char buf[32])
 
 /* A bare address as SMTP and the outbox take it: no controls, spaces,
  * brackets or quotes that could break out of "<addr>", and an @. */
-static int addr_ok(const char *a)
-{
-    size_t n = strlen(a);
-    if (n < 3 || n > 254 || !strchr(a, '@') || a[0] == '@' || a[n - 1] == '@')
-        return 0;
-    for (const unsigned char *p = (const unsigned char *)a; *p; p++)
-        if (*p <= 0x20 || *p == 0x7f || *p == '<' || *p == '>' || *p == '"' || *p == ',')
-            return 0;
-    return 1;
-}
-
 /* The address of "Name <addr>" or of a bare "addr", into out ("" if none). */
 static void addr_of(const char *from, char *out, size_t cap)
 {
@@ -287,7 +277,7 @@ int pt_outbox_add(struct pt_store *st, const char *plan_id, const char *bureau_i
     if (!arr)
         return pt_err_set(err, PT_ENOMEM, "outbox: out of memory");
     for (int i = 0; i < nrecipients; i++) {
-        if (!recipients[i] || !addr_ok(recipients[i])) {
+        if (!recipients[i] || !pt_text_email_ok(recipients[i])) {
             json_decref(arr);
             return pt_err_set(err, PT_EINVAL,
                               "outbox: message %s for bureau %s: recipient %d \"%s\" is not a "
@@ -397,7 +387,7 @@ static int load_next(struct pt_mailer *m, int *found, char *bad, size_t badcap, 
     json_array_foreach(arr, i, v)
     {
         const char *a = json_string_value(v);
-        if (!a || !addr_ok(a)) {
+        if (!a || !pt_text_email_ok(a)) {
             snprintf(bad, badcap, "recipient %zu is not a bare e-mail address", i + 1);
             break;
         }
@@ -861,11 +851,14 @@ static int start_file(struct pt_mailer *m, struct pt_err *err)
     struct outmsg *g = &m->cur;
     char name[SPOOL_NAME_MAX + 24], path[PATH_MAX + 64];
     spool_name(g->message_id, name, sizeof name);
-    snprintf(path, sizeof path, "%s/%s.eml", m->conf.spool, name);
-    g->spool_dst = strdup(path);
-    snprintf(path, sizeof path, "%s/.%s.eml.%ld.%u.tmp", m->conf.spool, name, (long)getpid(),
-             m->seq++);
-    g->spool_tmp = strdup(path);
+    int n = snprintf(path, sizeof path, "%s/%s.eml", m->conf.spool, name);
+    g->spool_dst = n > 0 && (size_t)n < sizeof path ? strdup(path) : NULL;
+    n = snprintf(path, sizeof path, "%s/.%s.eml.%ld.%u.tmp", m->conf.spool, name, (long)getpid(),
+                 m->seq++);
+    g->spool_tmp = n > 0 && (size_t)n < sizeof path ? strdup(path) : NULL;
+    if ((!g->spool_dst || !g->spool_tmp) && n > 0 && (size_t)n >= sizeof path)
+        return pt_err_set(err, PT_ECONFIG, "spool %s: the path of a message file is too long",
+                          m->conf.spool);
     g->spool_dir = strdup(m->conf.spool);
     if (!g->spool_dst || !g->spool_tmp || !g->spool_dir)
         return pt_err_set(err, PT_ENOMEM, "spool %s: out of memory", m->conf.spool);
@@ -1077,8 +1070,6 @@ void pt_mailer_close(struct pt_mailer *m, void (*closed)(void *data), void *data
 static int setup_smtp(struct pt_mailer *m, struct pt_err *err)
 {
     const struct pt_mail_conf *c = &m->conf;
-    if (!m->http)
-        return pt_err_set(err, PT_EINVAL, "mail: the smtp transport needs the HTTP client");
     CURLU *u = curl_url();
     char *scheme = NULL, *host = NULL, *port = NULL;
     int rc = 0;
@@ -1160,13 +1151,10 @@ static int setup_file(struct pt_mailer *m, struct pt_err *err)
     return 0;
 }
 
-int pt_mailer_new(uv_loop_t *loop, struct pt_store *st, struct pt_http *http,
-                  const struct pt_mail_conf *conf, const char *from, struct pt_mailer **out,
-                  struct pt_err *err)
+/* Everything pt_mailer_new checks, into m (conf copied, password read). */
+static int mailer_setup(struct pt_mailer *m, const struct pt_mail_conf *conf, const char *from,
+                        struct pt_err *err)
 {
-    *out = NULL;
-    if (!conf || !st || !loop)
-        return pt_err_set(err, PT_EINVAL, "mail: a loop, a store and a configuration are needed");
     int file = !strcmp(conf->transport, "file");
     if (!file && strcmp(conf->transport, "smtp"))
         return pt_err_set(err, PT_ECONFIG, "mail.transport \"%s\": use \"file\" or \"smtp\"",
@@ -1176,28 +1164,51 @@ int pt_mailer_new(uv_loop_t *loop, struct pt_store *st, struct pt_http *http,
         return pt_err_set(err, PT_ECONFIG,
                           "mail: timeout, retry_base and retry_max must be at "
                           "least a second, give_up_after not negative");
-    struct pt_mailer *m = calloc(1, sizeof *m);
-    if (!m)
-        return pt_err_set(err, PT_ENOMEM, "mail: out of memory");
-    m->loop = loop;
-    m->st = st;
-    m->http = http;
     m->conf = *conf;
     m->file = file;
     char addr[300];
     addr_of(from ? from : conf->from, addr, sizeof addr);
-    if (!file && !addr_ok(addr)) {
-        free(m);
+    if (!file && !pt_text_email_ok(addr))
         return pt_err_set(err, PT_ECONFIG, "mail.from \"%s\": no e-mail address in it",
                           from ? from : conf->from);
-    }
     snprintf(m->mail_from, sizeof m->mail_from, "<%s>", addr);
     int rc = file ? setup_file(m, err) : setup_smtp(m, err);
-    if (rc) {
+    if (rc)
         explicit_bzero(m->password, sizeof m->password);
+    return rc;
+}
+
+int pt_mailer_check(const struct pt_mail_conf *conf, const char *from, struct pt_err *err)
+{
+    struct pt_mailer *m = calloc(1, sizeof *m);
+    if (!m)
+        return pt_err_set(err, PT_ENOMEM, "mail: out of memory");
+    int rc = mailer_setup(m, conf, from, err);
+    explicit_bzero(m->password, sizeof m->password);
+    free(m);
+    return rc;
+}
+
+int pt_mailer_new(uv_loop_t *loop, struct pt_store *st, struct pt_http *http,
+                  const struct pt_mail_conf *conf, const char *from, struct pt_mailer **out,
+                  struct pt_err *err)
+{
+    *out = NULL;
+    if (!conf || !st || !loop)
+        return pt_err_set(err, PT_EINVAL, "mail: a loop, a store and a configuration are needed");
+    if (!http && strcmp(conf->transport, "file") != 0)
+        return pt_err_set(err, PT_EINVAL, "mail: the smtp transport needs the HTTP client");
+    struct pt_mailer *m = calloc(1, sizeof *m);
+    if (!m)
+        return pt_err_set(err, PT_ENOMEM, "mail: out of memory");
+    int rc = mailer_setup(m, conf, from, err);
+    if (rc) {
         free(m);
         return rc;
     }
+    m->loop = loop;
+    m->st = st;
+    m->http = http;
     m->rng = uv_hrtime() ^ ((unsigned long long)(uintptr_t)m * 0x9E3779B97F4A7C15ULL);
     if (!m->rng)
         m->rng = 1;

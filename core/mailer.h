@@ -63,6 +63,10 @@ int pt_mailer_new(uv_loop_t *loop, struct pt_store *st, struct pt_http *http,
                   const struct pt_mail_conf *conf, const char *from, struct pt_mailer **out,
                   struct pt_err *err);
 
+/* The checks of pt_mailer_new alone (settings, the password secret, the
+ * spool folder), for --check-config: nothing is kept, nothing is sent. */
+int pt_mailer_check(const struct pt_mail_conf *conf, const char *from, struct pt_err *err);
+
 /* Keeps the outbox draining: a pass starts soon (on the loop, never inside
  * this call, or right after the pass running now), and after every pass a
  * uv timer is armed for the earliest retry due (re-checked at least once a

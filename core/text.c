@@ -215,3 +215,22 @@ size_t pt_text_clean(char *s)
     p[w] = '\0';
     return w;
 }
+
+int pt_text_email_ok(const char *a)
+{
+    const char *at = strchr(a, '@');
+    size_t n = strlen(a);
+    if (!at || at == a || strchr(at + 1, '@') || n > 254 || (size_t)(at - a) > 64)
+        return 0;
+    for (const char *p = a; *p; p++)
+        if (*p <= ' ' || *p >= 0x7f || strchr("()<>[]:;\\,\"", *p))
+            return 0;
+    const char *dom = at + 1;
+    if (!*dom || *dom == '.' || dom[strlen(dom) - 1] == '.' || strstr(dom, ".."))
+        return 0;
+    for (const char *p = dom; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == '.'))
+            return 0;
+    return 1;
+}

@@ -31,4 +31,10 @@ size_t pt_text_utf8_valid(const char *s, size_t n);
  * invalid UTF-8 byte becomes '?'. Returns the new length, never more. */
 size_t pt_text_clean(char *s);
 
+/* Whether a is a bare e-mail address plantrack can put in a header and an
+ * SMTP envelope: one @, a local part of printable ASCII without spaces or
+ * the specials ()<>[]:;\\,", a domain of letters, digits, hyphens and dots
+ * (no IDN: write it in its xn-- form), at most 254 bytes. */
+int pt_text_email_ok(const char *a);
+
 #endif

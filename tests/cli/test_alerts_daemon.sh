@@ -1,12 +1,14 @@
 #!/bin/sh
 # The daemon's alert job around its failure paths (issue 5 review):
 #  1. plantrackd --once exits 1 when the alert job cannot queue its digests
-#     (here a bureau address the composer refuses): the alerts did not move
-#     and no message went out, which cron must hear about;
+#     (here the outbox refuses its rows): the alerts did not move and no
+#     message went out, which cron must hear about (and a catalogue with a
+#     bureau address mail cannot go to is refused before it gets that far);
 #  2. SIGHUP with a configuration that drops the mail section: delivery
 #     settings change at restart only, so the running mailer keeps getting
 #     messages composed with its settings (mail.from) and the templates,
-#     instead of every evaluation failing until the restart.
+#     instead of every evaluation failing until the restart;
+#  3. --check-config refuses what the mailer would refuse at start.
 set -eu
 rm -rf "$WORK"; mkdir -p "$WORK/spool" "$WORK/plugins"
 FAILED=0
@@ -21,24 +23,35 @@ cp "$BUILD/tests/plugins/testfeed/testfeed.so" "$WORK/plugins/"
 export PLANTRACK_NOW=2024-07-01T00:00:00Z
 
 # --- 1. --once and an alert job that fails
+# A catalogue whose bureau address the composer could not use is refused at
+# the door, naming it: it cannot make every later alert job fail.
 python3 - "$CAT" "$WORK/bad.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1], encoding="utf-8"))
 for b in d["bureaus"]:
     if b["id"] == "hrss":
-        b["email"] = "ops@hr_ss.example.org"  # the catalogue takes it, the composer does not
+        b["email"] = "ops@hr_ss.example.org"
 json.dump(d, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
 PY
-"$PLANTRACK" --db "$WORK/once.db" init --catalogue "$WORK/bad.json" > /dev/null || die "init failed"
+rc=0; "$PLANTRACK" --db "$WORK/bad.db" init --catalogue "$WORK/bad.json" > "$WORK/bad.out" 2>&1 || rc=$?
+[ "$rc" = 2 ] && grep -q 'bureaus\[[0-9]*\]\.email: "ops@hr_ss.example.org"' "$WORK/bad.out" \
+    || fail "a catalogue with an unusable bureau address was not refused by name (exit $rc): $(cat "$WORK/bad.out")"
+# The outbox refuses every row (a trigger): the job rolls back.
+"$PLANTRACK" --db "$WORK/once.db" init --catalogue "$CAT" > /dev/null || die "init failed"
+"$PLANTRACK" --db "$WORK/once.db" record 3 2023 60 > /dev/null || die "record failed"
+sqlite3 "$WORK/once.db" "CREATE TRIGGER refuse BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'outbox refused by the test'); END"
 cat > "$WORK/once.json" <<EOF
-{"store": "$WORK/once.db", "catalogues": ["$WORK/bad.json"], "plugin_dir": "$WORK/plugins",
+{"store": "$WORK/once.db", "catalogues": ["$CAT"], "plugin_dir": "$WORK/plugins",
  "mail": {"transport": "file", "spool": "$WORK/spool", "from": "plantrack@example.org"},
  "feeds": []}
 EOF
 rc=0; "$PTD" --once --config "$WORK/once.json" > "$WORK/once.out" 2>&1 || rc=$?
 echo "--once with an alert job that cannot queue: exit $rc"
-grep -q "alerts not moved" "$WORK/once.out" || fail "the alert job did not fail as set up: $(cat "$WORK/once.out")"
+grep -q "alerts not moved.*outbox refused by the test" "$WORK/once.out" \
+    || fail "the alert job did not fail as set up: $(cat "$WORK/once.out")"
 [ "$rc" = 1 ] || fail "--once exit $rc after the alert job failed, expected 1"
+[ "$(sqlite3 "$WORK/once.db" "SELECT COUNT(*) FROM alerts WHERE state <> 'ok'")" = 0 ] \
+    || fail "the failed job moved alerts"
 
 # --- 2. SIGHUP drops the mail section while the mailer runs
 "$PLANTRACK" --db "$WORK/d.db" init --catalogue "$CAT" > /dev/null || die "init failed"
@@ -78,6 +91,24 @@ echo "after the reload: $N messages queued, $(ls "$WORK/spool" | grep -c '\.eml$
 [ "$N" -ge 1 ] || fail "no message queued after the reload"
 grep -q "From: plantrack@example.org" "$WORK"/spool/*.eml 2>/dev/null \
     || fail "the digests are not in the spool, from the running mailer's address"
+
+# --- 3. --check-config runs the mail checks the daemon would run at start
+check() { # MAILJSON EXPECTED-TEXT
+    cat > "$WORK/c.json" <<EOF
+{"store": "$WORK/c.db", "catalogues": ["$CAT"], "plugin_dir": "$WORK/plugins", "mail": $1, "feeds": []}
+EOF
+    rc=0; "$PTD" --check-config --config "$WORK/c.json" > "$WORK/c.out" 2>&1 || rc=$?
+    [ "$rc" = 2 ] && grep -q -F -e "$2" "$WORK/c.out" \
+        || fail "--check-config with mail $1: exit $rc, expected 2 and \"$2\": $(cat "$WORK/c.out")"
+}
+check '{"transport": "smtp", "url": "smtp://mail.example.org:25", "insecure_loopback": true, "from": "plantrack@example.org"}' \
+      "insecure_loopback allows plain SMTP only"
+check '{"transport": "smtp", "url": "smtp://mail.example.org", "username": "u", "password": {"file": "/nonexistent/pw"}, "from": "plantrack@example.org"}' \
+      "mail.password"
+check "{\"transport\": \"file\", \"spool\": \"$WORK/no-such-spool\", \"from\": \"plantrack@example.org\"}" \
+      "no-such-spool"
+check "{\"transport\": \"file\", \"spool\": \"$WORK/spool\", \"from\": \"Plantrack alerts plantrack@example.org\"}" \
+      "mail.from"
 
 [ "$FAILED" = 0 ] || exit 1
 echo ok
