@@ -501,7 +501,10 @@ static time_t last_start(struct daemon *d, const char *instance)
     struct pt_err err;
     time_t t = 0;
     if (pt_store_prepare(d->store,
-                         "SELECT MAX(started_at) FROM runs WHERE instance = ?", &s, &err))
+                         /* the mailer's give-up records are runs too, of no feed */
+                         "SELECT MAX(started_at) FROM runs WHERE instance = ? AND "
+                         "plugin <> 'mail'",
+                         &s, &err))
         return 0;
     sqlite3_bind_text(s, 1, instance, -1, SQLITE_STATIC);
     if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
