@@ -13,7 +13,6 @@
 #include <time.h>
 
 #include "actual.h"
-#include "assess.h"
 #include "cron.h"
 
 const char *const pt_notice_names[] = {"firing", "reminder", "resolved", NULL};
@@ -139,36 +138,102 @@ static int alert_same(const struct pt_alert *x, const struct pt_alert *y)
            !strcmp(x->since, y->since) && !strcmp(x->last_notified_at, y->last_notified_at);
 }
 
-void pt_alert_step(struct pt_alert *a, const struct pt_alert_obs *o, const struct pt_alert_conf *c,
-                   const char *now, struct pt_alert_move *m)
+/* Whether two actual keys ("period/status/as_of/vintage") name the same
+ * point in different vintages: everything before the last '/' is equal. */
+static int same_point(const char *x, const char *y)
+{
+    const char *sx = strrchr(x, '/'), *sy = strrchr(y, '/');
+    return sx && sy && sx - x == sy - y && !strncmp(x, y, (size_t)(sx - x)) && strcmp(sx, sy);
+}
+
+/* Whether a revised judgement differs from the one the alert holds for the
+ * point it revises, read from the counters: a breach while breach_points
+ * > 0, clear while firing with ok_points > 0, else neither. Stepping it
+ * where they agree would count the same data point twice. */
+static int judgement_differs(const struct pt_alert *a, enum pt_alert_point point)
+{
+    int held_breach = a->breach_points > 0;
+    int held_clear = !held_breach && a->state == PT_ALERT_FIRING && a->ok_points > 0;
+    switch (point) {
+    case PT_POINT_BREACH:
+        return !held_breach;
+    case PT_POINT_CLEAR:
+        return held_breach || (a->state == PT_ALERT_FIRING && !held_clear);
+    case PT_POINT_NEUTRAL:
+        return held_breach || held_clear;
+    default:
+        return 0; /* an unjudgeable point moves nothing */
+    }
+}
+
+/* Counts one observation into *a: the state machine without notices.
+ * Returns whether it counted. */
+static int count_one(struct pt_alert *a, const struct pt_alert_obs *o,
+                     const struct pt_alert_conf *c, const char *now)
+{
+    if (o->point == PT_POINT_NONE)
+        return 0;
+    if (o->timed) {
+        step_point(a, o, c, now);
+        return 1;
+    }
+    if (!o->actual || !*o->actual)
+        return 0;
+    int revision = o->revision || same_point(o->actual, a->last_actual);
+    if (!revision && !strcmp(o->actual, a->last_actual))
+        return 0; /* the same actual evaluated again */
+    snprintf(a->last_actual, sizeof a->last_actual, "%s", o->actual);
+    if (revision && !judgement_differs(a, o->point))
+        return 0;
+    step_point(a, o, c, now);
+    return 1;
+}
+
+void pt_alert_advance(struct pt_alert *a, const struct pt_alert_obs *o, int n,
+                      const struct pt_alert_conf *c, const char *now, struct pt_alert_move *m,
+                      struct pt_alert *trace)
 {
     struct pt_alert before = *a;
     memset(m, 0, sizeof *m);
     m->from = a->state;
     m->notice = -1;
-    int fresh = o->timed || (o->actual && *o->actual && strcmp(o->actual, a->last_actual) != 0);
-    if (o->point != PT_POINT_NONE && fresh) {
-        m->counted = 1;
-        if (!o->timed)
-            snprintf(a->last_actual, sizeof a->last_actual, "%s", o->actual);
-        step_point(a, o, c, now);
+    int entered = 0; /* a firing episode began during these observations */
+    for (int i = 0; i < n; i++) {
+        enum pt_alert_state was = a->state;
+        m->counted |= count_one(a, &o[i], c, now);
+        if (a->state == PT_ALERT_FIRING && was != PT_ALERT_FIRING) {
+            /* A new episode: last_notified_at now says whether this one was
+             * announced, which decides whether its resolution is. */
+            a->last_notified_at[0] = '\0';
+            entered = 1;
+        }
+        if (trace)
+            trace[i] = *a;
     }
-    if (a->state == PT_ALERT_FIRING && m->from != PT_ALERT_FIRING) {
-        /* A new episode: last_notified_at now says whether this one was
-         * announced, which decides whether its resolution is. */
-        a->last_notified_at[0] = '\0';
-        if (!o->silenced)
-            m->notice = PT_NOTICE_FIRING;
-    } else if (a->state == PT_ALERT_RESOLVED && m->from == PT_ALERT_FIRING) {
-        if (!o->silenced && a->last_notified_at[0])
-            m->notice = PT_NOTICE_RESOLVED;
-    } else if (a->state == PT_ALERT_FIRING && !o->silenced && reminder_due(a, c, now)) {
-        m->notice = PT_NOTICE_REMINDER;
+    int silenced = n > 0 && o[n - 1].silenced;
+    if (a->state == PT_ALERT_FIRING) {
+        if (entered) {
+            if (!silenced)
+                m->notice = PT_NOTICE_FIRING;
+        } else if (!silenced && reminder_due(a, c, now)) {
+            m->notice = PT_NOTICE_REMINDER;
+        }
+    } else if (before.state == PT_ALERT_FIRING && before.last_notified_at[0] && !silenced) {
+        /* The episode firing before has ended (a firing alert leaves only
+         * by resolving): announce it, even when a later point of the same
+         * evaluation has already made the alert pending again. */
+        m->notice = PT_NOTICE_RESOLVED;
     }
     if (m->notice >= 0)
         snprintf(a->last_notified_at, sizeof a->last_notified_at, "%s", now);
     m->to = a->state;
     m->changed = !alert_same(&before, a);
+}
+
+void pt_alert_step(struct pt_alert *a, const struct pt_alert_obs *o, const struct pt_alert_conf *c,
+                   const char *now, struct pt_alert_move *m)
+{
+    pt_alert_advance(a, o, 1, c, now, m, NULL);
 }
 
 /* ---- judging verdicts -------------------------------------------------- */
@@ -546,21 +611,20 @@ static void detail_num(json_t *o, const char *key, int has, double v)
         json_object_set_new(o, key, json_real(v));
 }
 
-/* The event's detail: the verdict that moved the alert, as JSON text
- * (malloc'd), or NULL when out of memory. */
+/* The event's detail: the point and the verdict that moved the alert (ev,
+ * the evaluation as it stood for that point), as JSON text (malloc'd), or
+ * NULL when out of memory. */
 static char *event_detail(const struct observed *ob, enum pt_alert_kind kind,
-                          const struct pt_alert_obs *obs, const struct pt_alert *a,
-                          const struct pt_alert_move *m)
+                          const struct pt_eval *ev, enum pt_alert_point point, const char *actual,
+                          const struct pt_alert *a, int reminder)
 {
-    const struct pt_eval *ev = ob->ev;
     json_t *o = json_object();
     json_object_set_new(o, "kind", json_string(pt_alert_kind_names[kind]));
-    if (m->notice == PT_NOTICE_REMINDER)
+    if (reminder)
         json_object_set_new(o, "reminder", json_true());
-    json_object_set_new(o, "point",
-                        json_string(pt_alert_point_names[m->counted ? obs->point : PT_POINT_NONE]));
-    if (obs->actual && *obs->actual)
-        json_object_set_new(o, "actual", json_string(obs->actual));
+    json_object_set_new(o, "point", json_string(pt_alert_point_names[point]));
+    if (actual && *actual)
+        json_object_set_new(o, "actual", json_string(actual));
     json_object_set_new(o, "breach_points", json_integer(a->breach_points));
     json_object_set_new(o, "ok_points", json_integer(a->ok_points));
     json_object_set_new(o, "verdict", json_string(pt_verdict_names[ev->verdict]));
@@ -581,15 +645,16 @@ static char *event_detail(const struct observed *ob, enum pt_alert_kind kind,
     return text;
 }
 
-static int event_add(struct run *r, long long alert, const struct pt_alert_move *m,
-                     const char *detail, long long *id, struct pt_err *err)
+/* Records one event from → to with its detail; *id receives its row. */
+static int event_add(struct run *r, long long alert, enum pt_alert_state from,
+                     enum pt_alert_state to, const char *detail, long long *id, struct pt_err *err)
 {
     sqlite3_stmt *s = r->event;
     sqlite3_reset(s);
     sqlite3_bind_int64(s, 1, alert);
     sqlite3_bind_text(s, 2, r->now, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, pt_alert_state_names[m->from], -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 4, pt_alert_state_names[m->to], -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, pt_alert_state_names[from], -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, pt_alert_state_names[to], -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 5, detail, -1, SQLITE_STATIC);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
@@ -598,6 +663,20 @@ static int event_add(struct run *r, long long alert, const struct pt_alert_move 
     *id = sqlite3_last_insert_rowid(pt_store_db(r->st));
     r->out->events++;
     return 0;
+}
+
+/* An event with the detail of one point; *id receives its row. */
+static int event_of(struct run *r, const struct observed *ob, enum pt_alert_kind kind,
+                    long long alert, enum pt_alert_state from, enum pt_alert_state to,
+                    const struct pt_eval *ev, enum pt_alert_point point, const char *actual,
+                    const struct pt_alert *a, int reminder, long long *id, struct pt_err *err)
+{
+    char *detail = event_detail(ob, kind, ev, point, actual, a, reminder);
+    if (!detail)
+        return pt_err_set(err, PT_ENOMEM, "alerts: out of memory");
+    int rc = event_add(r, alert, from, to, detail, id, err);
+    free(detail);
+    return rc;
 }
 
 /* ---- the evaluation job: digest items ---------------------------------- */
@@ -669,43 +748,145 @@ static int found_add(struct run *r, const struct observed *ob, enum pt_alert_kin
     return 0;
 }
 
-/* Moves one alert by one observation and records what it did. */
-static int alert_move(struct run *r, const struct observed *ob, enum pt_alert_kind kind,
-                      const struct pt_alert_obs *obs, struct pt_err *err)
+/* Moves alert id (loaded into *a) by the observations obs[0..n-1] of this
+ * evaluation, obs[i] judged on evs[i], and records what it did: the row,
+ * one event per transition (with the point that made it) and one per
+ * reminder, and the digest item of its notice, which refers to the event
+ * that began the episode it announces (firing), ended it (resolved) or the
+ * reminder's. */
+static int alert_apply(struct run *r, const struct observed *ob, enum pt_alert_kind kind,
+                       long long id, struct pt_alert *a, const struct pt_alert_obs *obs,
+                       const struct pt_eval *const *evs, int n, struct pt_err *err)
 {
-    long long id = 0, event = 0;
-    struct pt_alert a, before;
-    int rc = alert_load(r, ob->ind->key, kind, &id, &a, err);
-    if (rc)
-        return rc;
-    before = a;
-    struct pt_alert_move m;
-    pt_alert_step(&a, obs, r->conf, r->now, &m);
-    r->out->alerts++;
-    r->out->by_state[a.state]++;
-    if (obs->silenced) {
-        /* What the silence keeps out: the same step unsilenced. */
-        struct pt_alert_obs loud = *obs;
-        struct pt_alert_move lm;
-        loud.silenced = 0;
-        pt_alert_step(&before, &loud, r->conf, r->now, &lm);
-        r->out->withheld += lm.notice >= 0;
-    }
-    if (m.changed && (rc = alert_save(r, id, &a, err)))
-        return rc;
-    if (m.from == m.to && m.notice != PT_NOTICE_REMINDER)
-        return 0;
-    char *detail = event_detail(ob, kind, obs, &a, &m);
-    if (!detail)
+    struct pt_alert before = *a;
+    struct pt_alert *trace = calloc((size_t)n, sizeof *trace);
+    struct pt_alert_obs *loud = obs[n - 1].silenced ? calloc((size_t)n, sizeof *loud) : NULL;
+    if (!trace || (obs[n - 1].silenced && !loud)) {
+        free(trace);
+        free(loud);
         return pt_err_set(err, PT_ENOMEM, "alerts: out of memory");
-    rc = event_add(r, id, &m, detail, &event, err);
-    free(detail);
+    }
+    struct pt_alert_move m;
+    pt_alert_advance(a, obs, n, r->conf, r->now, &m, trace);
+    r->out->alerts++;
+    r->out->by_state[a->state]++;
+    if (loud) {
+        /* What the silence keeps out: the same evaluation unsilenced. */
+        struct pt_alert_move lm;
+        struct pt_alert copy = before;
+        for (int i = 0; i < n; i++) {
+            loud[i] = obs[i];
+            loud[i].silenced = 0;
+        }
+        pt_alert_advance(&copy, loud, n, r->conf, r->now, &lm, NULL);
+        r->out->withheld += lm.notice >= 0;
+        free(loud);
+    }
+    int rc = m.changed ? alert_save(r, id, a, err) : 0;
+    long long began = 0, ended = 0, event = 0;
+    enum pt_alert_state at = before.state;
+    for (int i = 0; !rc && i < n; i++) {
+        if (trace[i].state == at)
+            continue;
+        rc = event_of(r, ob, kind, id, at, trace[i].state, evs[i], obs[i].point, obs[i].actual,
+                      &trace[i], 0, &event, err);
+        if (trace[i].state == PT_ALERT_FIRING)
+            began = event;
+        if (at == PT_ALERT_FIRING && !ended)
+            ended = event;
+        at = trace[i].state;
+    }
+    free(trace);
     if (rc || m.notice < 0)
         return rc;
-    return found_add(r, ob, kind, id, &a, m.notice, event, err);
+    if (m.notice == PT_NOTICE_REMINDER) {
+        rc = event_of(r, ob, kind, id, PT_ALERT_FIRING, PT_ALERT_FIRING, ob->ev, PT_POINT_NONE,
+                      obs[n - 1].actual, a, 1, &event, err);
+        if (rc)
+            return rc;
+    } else {
+        event = m.notice == PT_NOTICE_FIRING ? began : ended;
+    }
+    return found_add(r, ob, kind, id, a, m.notice, event, err);
 }
 
-/* ---- the evaluation job: one indicator --------------------------------- */
+/* ---- the evaluation job: one indicator's points ------------------------ */
+
+/* An indicator's actuals as alerts count them: the latest vintage of each
+ * point (period, status, as-of date), in point order. */
+struct history {
+    struct pt_actual *acts;           /* what the evaluator takes */
+    const struct pt_actual_row **row; /* the row of each one's latest vintage */
+    struct pt_actual_row *rows;       /* every vintage, as the store lists them */
+    int n, nrows;
+};
+
+/* Point order: by period, provisional (by as-of date) before final. It is
+ * the evaluator's order too: the last point of a list is its latest actual. */
+static int point_cmp(const struct pt_actual *x, const struct pt_actual *y)
+{
+    if (x->year != y->year)
+        return x->year < y->year ? -1 : 1;
+    if (x->provisional != y->provisional)
+        return x->provisional ? -1 : 1;
+    return strcmp(x->as_of, y->as_of);
+}
+
+struct ranked {
+    struct pt_actual act;
+    const struct pt_actual_row *row;
+};
+
+static int ranked_order(const void *x, const void *y)
+{
+    return point_cmp(&((const struct ranked *)x)->act, &((const struct ranked *)y)->act);
+}
+
+static void history_free(struct history *h)
+{
+    free(h->acts);
+    free(h->row);
+    free(h->rows);
+    memset(h, 0, sizeof *h);
+}
+
+static int history_load(struct pt_store *st, long long key, struct history *h, struct pt_err *err)
+{
+    memset(h, 0, sizeof *h);
+    int rc = pt_actual_list(st, key, &h->rows, &h->nrows, err);
+    if (rc)
+        return rc;
+    size_t cap = h->nrows ? (size_t)h->nrows : 1;
+    struct ranked *rk = calloc(cap, sizeof *rk);
+    h->acts = calloc(cap, sizeof *h->acts);
+    h->row = calloc(cap, sizeof *h->row);
+    if (!rk || !h->acts || !h->row) {
+        free(rk);
+        history_free(h);
+        return pt_err_set(err, PT_ENOMEM, "alerts: out of memory");
+    }
+    /* Rows come ordered by period, status, as-of and vintage: the last of
+     * each run of equal points is its latest vintage. */
+    for (int i = 0; i < h->nrows; i++) {
+        const struct pt_actual_row *x = &h->rows[i], *next = i + 1 < h->nrows ? x + 1 : NULL;
+        if (next && !strcmp(next->period, x->period) && next->provisional == x->provisional &&
+            !strcmp(next->as_of, x->as_of))
+            continue;
+        struct ranked *k = &rk[h->n++];
+        k->act.year = atoi(x->period);
+        k->act.provisional = x->provisional;
+        snprintf(k->act.as_of, sizeof k->act.as_of, "%s", x->as_of);
+        k->act.value = x->value;
+        k->row = x;
+    }
+    qsort(rk, (size_t)h->n, sizeof *rk, ranked_order);
+    for (int i = 0; i < h->n; i++) {
+        h->acts[i] = rk[i].act;
+        h->row[i] = rk[i].row;
+    }
+    free(rk);
+    return 0;
+}
 
 static void actual_key(char *buf, size_t cap, const struct pt_actual_row *row)
 {
@@ -713,81 +894,148 @@ static void actual_key(char *buf, size_t cap, const struct pt_actual_row *row)
              row->as_of, row->vintage);
 }
 
-/* The latest vintage of the actual an evaluation speaks of, or NULL. */
-static const struct pt_actual_row *row_of(const struct pt_actual_row *rows, int n,
-                                          const struct pt_actual *a)
+/* The point an actual key ("period/status/as_of/vintage") names; 0 when
+ * key names none (no point counted yet). */
+static int key_point(const char *key, struct pt_actual *x)
 {
-    const struct pt_actual_row *best = NULL;
-    for (int i = 0; i < n; i++)
-        if (atoi(rows[i].period) == a->year && rows[i].provisional == a->provisional &&
-            !strcmp(rows[i].as_of, a->as_of) && (!best || rows[i].vintage > best->vintage))
-            best = &rows[i];
-    return best;
+    const char *st = strchr(key, '/'), *as = st ? strchr(st + 1, '/') : NULL;
+    const char *vi = as ? strchr(as + 1, '/') : NULL;
+    if (!vi || st - key != 4 || vi - as - 1 >= (long)sizeof x->as_of)
+        return 0;
+    memset(x, 0, sizeof *x);
+    x->year = atoi(key);
+    x->provisional = !strncmp(st + 1, "provisional/", 12);
+    memcpy(x->as_of, as + 1, (size_t)(vi - as - 1));
+    return 1;
 }
 
-/* The final recorded last among years up to year: the projection runs over
- * finals, so a new final (or a revised one) is its new point. */
-static const struct pt_actual_row *last_final(const struct pt_actual_row *rows, int n, int year)
+/* The latest vintage's row of the point a names, or NULL. */
+static const struct pt_actual_row *row_of(const struct history *h, const struct pt_actual *a)
 {
-    const struct pt_actual_row *best = NULL;
-    for (int i = 0; i < n; i++) {
-        const struct pt_actual_row *x = &rows[i];
-        if (x->provisional || atoi(x->period) > year)
-            continue;
-        int c = best ? strcmp(x->recorded_at, best->recorded_at) : 1;
-        if (!c)
-            c = strcmp(x->period, best->period);
-        if (!c)
-            c = x->vintage - best->vintage;
-        if (c > 0)
-            best = x;
+    for (int i = 0; i < h->n; i++)
+        if (!point_cmp(&h->acts[i], a))
+            return h->row[i];
+    return NULL;
+}
+
+/* Whether kind k counts the actual x when evaluating for year: behind_path
+ * every actual, projection_misses_target the finals (the projection runs
+ * over them), target_missed the finals from the target year on. */
+static int kind_counts(const struct pt_path *p, enum pt_alert_kind k, const struct pt_actual *x,
+                       int year)
+{
+    if (x->year > year)
+        return 0; /* the evaluation does not see it */
+    switch (k) {
+    case PT_ALERT_BEHIND_PATH:
+        return 1;
+    case PT_ALERT_PROJECTION_MISSES_TARGET:
+        return !x->provisional;
+    case PT_ALERT_TARGET_MISSED:
+        return !x->provisional && x->year >= p->target_year;
+    default:
+        return 0;
     }
-    return best;
+}
+
+/* One point an alert judges, as it stood: what the obs points into. */
+struct judged {
+    struct pt_eval ev;
+    char key[64];
+};
+
+/* Moves alert kind k of ob's indicator by the points new since it last
+ * counted, each judged on the actuals up to and including it.
+ *
+ * Which points: the one last counted, judged again (a revision of it or of
+ * anything before it replaces it; see alert.h), then every later point of
+ * the kind — but only those of the evaluation year and the year before,
+ * and the kind's latest point always. That bound is what keeps a first
+ * evaluation over a store that already holds years of history (a new
+ * install, a new catalogue, a daemon back after a long stop) from replaying
+ * them into a flood of transitions: older points still enter every
+ * evaluation (rates, the projection), they are just not stepped. It is
+ * chosen over "points newer than the alert" because it depends on the
+ * data alone — not on recorded_at clocks or on when the daemon first ran,
+ * so a store rebuilt from an export counts the same points — and because
+ * a newly created alert must still judge the history it finds: the
+ * current year's points confirm or clear it on the first night, and the
+ * year before is enough to carry a confirmation across the new year. */
+static int alert_count(struct run *r, const struct observed *ob, const struct history *h,
+                       enum pt_alert_kind k, struct pt_err *err)
+{
+    const struct pt_path *p = &ob->ind->path;
+    int year = ob->ev->year;
+    long long id = 0;
+    struct pt_alert a;
+    int rc = alert_load(r, ob->ind->key, k, &id, &a, err);
+    if (rc)
+        return rc;
+    struct pt_actual last;
+    int has_last = key_point(a.last_actual, &last), latest = -1;
+    for (int i = 0; i < h->n; i++)
+        if (kind_counts(p, k, &h->acts[i], year))
+            latest = i;
+    size_t cap = (size_t)h->n + 1;
+    struct judged *j = calloc(cap, sizeof *j);
+    struct pt_alert_obs *obs = calloc(cap, sizeof *obs);
+    const struct pt_eval **evs = calloc(cap, sizeof *evs);
+    if (!j || !obs || !evs) {
+        rc = pt_err_set(err, PT_ENOMEM, "alerts: out of memory");
+        goto out;
+    }
+    int n = 0;
+    for (int i = 0; i <= latest; i++) {
+        const struct pt_actual *x = &h->acts[i];
+        int c = has_last ? point_cmp(x, &last) : 1;
+        if (!kind_counts(p, k, x, year) || c < 0 || (c > 0 && x->year < year - 1 && i != latest))
+            continue;
+        /* as it stood for this point: the actuals up to and including it */
+        pt_eval_run(p, h->acts, i + 1, year, &j[n].ev);
+        enum pt_alert_point point = pt_alert_judge(p, &j[n].ev, k, r->conf->resolve_margin);
+        if (point == PT_POINT_NONE)
+            continue;
+        actual_key(j[n].key, sizeof j[n].key, h->row[i]);
+        obs[n] = (struct pt_alert_obs){.point = point,
+                                       .actual = j[n].key,
+                                       .provisional = x->provisional,
+                                       .silenced = ob->silence != NULL,
+                                       .revision = c == 0};
+        evs[n] = &j[n].ev;
+        n++;
+    }
+    if (!n) {
+        /* nothing to count: the evaluation still decides reminders */
+        obs[0] = (struct pt_alert_obs){.point = PT_POINT_NONE, .silenced = ob->silence != NULL};
+        evs[0] = ob->ev;
+        n = 1;
+    }
+    rc = alert_apply(r, ob, k, id, &a, obs, evs, n, err);
+out:
+    free(j);
+    free(obs);
+    free(evs);
+    return rc;
+}
+
+static int alert_overdue(struct run *r, const struct observed *ob, int overdue, struct pt_err *err)
+{
+    long long id = 0;
+    struct pt_alert a;
+    int rc = alert_load(r, ob->ind->key, PT_ALERT_OVERDUE, &id, &a, err);
+    if (rc)
+        return rc;
+    struct pt_alert_obs obs = {.point = overdue ? PT_POINT_BREACH : PT_POINT_CLEAR,
+                               .timed = 1,
+                               .silenced = ob->silence != NULL};
+    const struct pt_eval *ev = ob->ev;
+    return alert_apply(r, ob, PT_ALERT_OVERDUE, id, &a, &obs, &ev, 1, err);
 }
 
 static int default_year(const struct pt_plan *plan, const char *today)
 {
     int y = atoi(today);
     return y > plan->end_year ? plan->end_year : y < plan->start_year ? plan->start_year : y;
-}
-
-static int run_kinds(struct run *r, struct observed *ob, const struct pt_actual_row *rows, int n,
-                     int overdue, struct pt_err *err)
-{
-    const struct pt_eval *ev = ob->ev;
-    const struct pt_path *p = &ob->ind->path;
-    char latest[64] = "", final[64] = "";
-    if (ob->row)
-        actual_key(latest, sizeof latest, ob->row);
-    const struct pt_actual_row *lf = last_final(rows, n, ev->year);
-    if (lf)
-        actual_key(final, sizeof final, lf);
-    int provisional = ev->has_actual && ev->actual.provisional;
-    for (int k = 0; k < PT_ALERT_KINDS; k++) {
-        struct pt_alert_obs obs = {.silenced = ob->silence != NULL};
-        switch (k) {
-        case PT_ALERT_BEHIND_PATH:
-        case PT_ALERT_TARGET_MISSED:
-            obs.point = pt_alert_judge(p, ev, (enum pt_alert_kind)k, r->conf->resolve_margin);
-            obs.actual = latest;
-            obs.provisional = provisional;
-            break;
-        case PT_ALERT_PROJECTION_MISSES_TARGET:
-            obs.point = lf ? pt_alert_judge(p, ev, PT_ALERT_PROJECTION_MISSES_TARGET,
-                                            r->conf->resolve_margin)
-                           : PT_POINT_NONE;
-            obs.actual = final;
-            break;
-        default:
-            obs.point = overdue ? PT_POINT_BREACH : PT_POINT_CLEAR;
-            obs.timed = 1;
-            break;
-        }
-        int rc = alert_move(r, ob, (enum pt_alert_kind)k, &obs, err);
-        if (rc)
-            return rc;
-    }
-    return 0;
 }
 
 static int run_indicator(struct run *r, const struct pt_indicator *ind, struct pt_err *err)
@@ -797,35 +1045,23 @@ static int run_indicator(struct run *r, const struct pt_indicator *ind, struct p
         return 0;
     struct observed ob = {.plan = (int)(plan - r->cat->plans), .ind = ind};
     const char *today = r->today[ob.plan];
-    struct pt_eval ev;
-    int rc = pt_assess_indicator(r->st, ind, default_year(plan, today), &ev, err);
+    struct history h;
+    int rc = history_load(r->st, ind->key, &h, err);
     if (rc)
         return rc;
-    struct pt_actual_row *rows;
-    int n;
-    if ((rc = pt_actual_list(r->st, ind->key, &rows, &n, err)))
-        return rc;
-    struct pt_actual *acts = calloc(n ? (size_t)n : 1, sizeof *acts);
-    if (!acts) {
-        free(rows);
-        return pt_err_set(err, PT_ENOMEM, "alerts: out of memory");
-    }
-    for (int i = 0; i < n; i++) {
-        acts[i].year = atoi(rows[i].period);
-        acts[i].provisional = rows[i].provisional;
-        snprintf(acts[i].as_of, sizeof acts[i].as_of, "%s", rows[i].as_of);
-        acts[i].value = rows[i].value;
-    }
-    int overdue = pt_alert_overdue(plan, ind, acts, n, today, ob.overdue_what,
+    struct pt_eval ev;
+    pt_eval_run(&ind->path, h.acts, h.n, default_year(plan, today), &ev);
+    int overdue = pt_alert_overdue(plan, ind, h.acts, h.n, today, ob.overdue_what,
                                    sizeof ob.overdue_what, ob.overdue_due);
     if (!overdue)
         ob.overdue_due[0] = ob.overdue_what[0] = '\0';
     ob.ev = &ev;
-    ob.row = ev.has_actual ? row_of(rows, n, &ev.actual) : NULL;
+    ob.row = ev.has_actual ? row_of(&h, &ev.actual) : NULL;
     ob.silence = silence_of(r, ind, today);
-    rc = run_kinds(r, &ob, rows, n, overdue, err);
-    free(acts);
-    free(rows);
+    for (int k = 0; !rc && k < PT_ALERT_KINDS; k++)
+        rc = k == PT_ALERT_OVERDUE ? alert_overdue(r, &ob, overdue, err)
+                                   : alert_count(r, &ob, &h, (enum pt_alert_kind)k, err);
+    history_free(&h);
     return rc;
 }
 

@@ -18,7 +18,36 @@
 enum pt_alert_state { PT_ALERT_OK, PT_ALERT_PENDING, PT_ALERT_FIRING, PT_ALERT_RESOLVED };
 extern const char *const pt_alert_state_names[]; /* "ok", "pending", …, as in the store */
 
-/* ---- the step function: pure, one alert and one observation ------------- */
+/* ---- the step function: pure, one alert and its observations ------------ */
+
+/* Counting in data points. An alert counts data points, not evaluations:
+ * at each evaluation every point of its kind that is new since the point
+ * it last counted (last_actual) is judged, in order — by period, then
+ * provisional before final, then as-of date — against the path as it stood
+ * for that point (the evaluator run on the actuals up to and including it),
+ * and stepped through one by one; the digest reports the state after the
+ * last of them, with the latest verdict. behind_path counts every actual,
+ * projection_misses_target the finals, target_missed the target year's
+ * final (and later ones); overdue is timed: one observation per evaluation.
+ *
+ * Revisions. A point is a period, a status and an as-of date; a new
+ * vintage of it is no new point but replaces the point it revises. The
+ * point last counted is judged again at every evaluation, with the latest
+ * vintages of it and of everything before it, and moves the alert only
+ * where that judgement differs from the one the alert holds for it (a
+ * breach when breach_points > 0; clear when firing with ok_points > 0; else
+ * neither): a breach replacing a breach adds nothing, so a value and its
+ * own correction never confirm each other; a breach replacing a point that
+ * was none counts as one breach point on the counters as they stand (points
+ * an earlier judgement reset are not brought back); a point that is no
+ * breach replacing a breach takes it back (pending falls to ok, a firing
+ * alert counts it toward resolution). A revision of an earlier actual, or a
+ * late figure of an earlier period, acts the same way through the last
+ * point's judgement (a compound rate, the projection over finals) and adds
+ * no point of its own.
+ *
+ * History. Only points of the evaluation year and the year before are
+ * stepped, and the kind's latest point always (see pt_alerts_run). */
 
 /* One alert as the state machine sees it: a row of the alerts table. */
 struct pt_alert {
@@ -46,25 +75,37 @@ struct pt_alert_obs {
     int provisional;    /* that actual is provisional: confirm/resolve_provisional */
     int timed;          /* overdue: every evaluation counts, fires and resolves at once */
     int silenced;       /* a silence covers the alert: it moves but is not notified */
+    int revision;       /* judges the point last counted again (see Revisions above) */
 };
 
 /* What a step did. */
 struct pt_alert_move {
     enum pt_alert_state from, to;
-    int counted; /* the observation was a new point */
+    int counted; /* an observation counted: a new point, or a revision that moved it */
     int changed; /* the alert differs from before: write it */
     int notice;  /* -1 none, else the enum pt_notice to put in the digest */
 };
 
-/* Moves *a by one observation at time now (ISO 8601 UTC) and says whether
- * it is to be notified; a notice sets a->last_notified_at to now. A point
- * counts only when obs->actual differs from a->last_actual (or obs->timed).
+/* Moves *a by the observations obs[0..n-1] (n ≥ 1) of one evaluation, in
+ * order, at time now (ISO 8601 UTC), and decides once, on the outcome,
+ * whether it is to be notified; a notice sets a->last_notified_at to now.
+ * An observation counts when its actual differs from a->last_actual (or it
+ * is timed); one whose actual names the same period, status and as-of date
+ * as a->last_actual (another vintage), or that says obs->revision, is a
+ * revision and counts only where its judgement differs (see Revisions).
  * Breaching points confirm after confirm_points (ok, resolved → pending →
  * firing); a point that is no breach sends pending back to ok; a firing
- * alert resolves after resolve_points clear points in a row. While firing
- * and not silenced, a reminder is due every repeat_interval_s after the
- * last message, or at once if there was none. A resolution is announced
- * only when the firing episode was notified. */
+ * alert resolves after resolve_points clear points in a row. The notice:
+ * firing when the alert ends firing in an episode begun during these
+ * observations; resolved when the episode firing before them has ended and
+ * had been notified; else, while firing, a reminder every
+ * repeat_interval_s after the last message, or at once if there was none.
+ * A silence (obs[n-1].silenced) lets the alert move but notifies nothing.
+ * When trace is not NULL, trace[i] receives the alert after obs[i]. */
+void pt_alert_advance(struct pt_alert *a, const struct pt_alert_obs *obs, int n,
+                      const struct pt_alert_conf *conf, const char *now, struct pt_alert_move *out,
+                      struct pt_alert *trace);
+/* pt_alert_advance with one observation. */
 void pt_alert_step(struct pt_alert *a, const struct pt_alert_obs *obs,
                    const struct pt_alert_conf *conf, const char *now, struct pt_alert_move *out);
 
@@ -103,8 +144,13 @@ struct pt_alert_run {
 
 /* Inside the caller's write transaction. Evaluates every active indicator
  * of every plan at its default year (the plan's target year once it has
- * ended, else now's year in the plan's zone), moves every alert kind,
- * writes alerts/alert_events rows, and fills *out with the digests due now:
+ * ended, else now's year in the plan's zone), moves every alert kind by the
+ * points new since it last counted — only those of the evaluation year and
+ * the year before, and the kind's latest point, so that a first evaluation
+ * over years of history does not replay them into a flood of transitions —
+ * writes the alerts rows and one alert_events row per transition (with the
+ * point that made it) and per reminder, and fills *out with the digests due
+ * now:
  * one per (plan, bureau) with any new firing, reminder-due or resolved
  * alert that no silence covers, binding items first then by indicator
  * number; marks what it put in a digest as notified (last_notified_at).
