@@ -13,6 +13,8 @@ static const struct pt_unit units[] = {
     /* concentration in water */
     {"mg/L", "water-concentration", 0, "milligrams per litre"},
     {"µg/L", "water-concentration", -3, "micrograms per litre"},
+    /* counts in water: fecal coliform (GB 3838-2002 Table 1 gives 个/L) */
+    {"个/L", "count-per-volume", 0, "count per litre"},
     /* shares */
     {"%", "share", 0, "per cent"},
     {"‰", "share", -1, "per mille"},
