@@ -66,7 +66,7 @@ build-fuzz: deps
 	@if ( $(HAVE_LIBFUZZER) ); then \
 	  [ -f $(FUZZ_BUILD)/CMakeCache.txt ] || CC=clang cmake -S . -B $(FUZZ_BUILD) \
 	    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPT_FUZZ=ON -DCMAKE_RULE_MESSAGES=OFF >/dev/null && \
-	  cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_cnemc fuzz_openaq -- --no-print-directory -s; \
+	  cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz-targets -- --no-print-directory -s; \
 	else echo "plantrack: clang cannot link libFuzzer targets: no fuzz build"; fi
 
 run: build
@@ -81,7 +81,7 @@ test: build build-asan build-fuzz
 	@if [ -x $(FUZZ_BUILD)/plugins/airquality/fuzz/fuzz_cnemc ] && ( $(HAVE_LIBFUZZER) ); then \
 	  ctest --test-dir $(FUZZ_BUILD) -R '^fuzz\.' --output-on-failure -j $(JOBS) --timeout 300; fi
 
-# Each fuzz target for FUZZ_SECONDS, both at once; prints their run counts.
+# Each fuzz target for FUZZ_SECONDS, two at a time; prints their run counts.
 fuzz: build-fuzz
 	@[ -x $(FUZZ_BUILD)/plugins/airquality/fuzz/fuzz_cnemc ] \
 	  || { echo "plantrack: no fuzz build (needs clang and libFuzzer)"; exit 1; }
