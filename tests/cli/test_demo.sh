@@ -26,6 +26,9 @@ cfg["catalogues"] = [os.path.join(demo, c) for c in cfg["catalogues"]]
 cfg["mail"]["spool"] = os.path.join(os.path.dirname(dst), "spool")
 for f in cfg["feeds"]:
     f["settings"]["folder"] = os.path.join(demo, f["settings"]["folder"])
+    g = f["settings"].get("groundwater")
+    if g and "folder" in g:
+        g["folder"] = os.path.join(demo, g["folder"])
 json.dump(cfg, open(dst, "w", encoding="utf-8"))
 PY
 
@@ -75,9 +78,15 @@ sys.exit(1 if errs else 0)
 PY
 
 # Two run records; the first brought the actuals, the second nothing new.
-runs=$(sqlite3 "$DB" "SELECT group_concat(instance || ':' || status || ':' || actuals, ' ') FROM (SELECT * FROM runs ORDER BY instance, id)")
-[ "$runs" = "air:ok:2 air:ok:0 bureau-letters:ok:27 bureau-letters:ok:0" ] \
+# Two runs of each feed, both ok; the first brought actuals, the second none.
+runs=$(sqlite3 "$DB" "SELECT group_concat(instance || ':' || status || ':' || (actuals > 0), ' ') FROM (SELECT * FROM runs ORDER BY instance, id)")
+[ "$runs" = "air:ok:1 air:ok:0 bureau-letters:ok:1 bureau-letters:ok:0 stats:ok:1 stats:ok:0 water:ok:1 water:ok:0" ] \
     || fail "run records are \"$runs\""
+# Every indicator of the table has an actual, each through the feed that
+# should bring it: the statistics bureau's releases, the station data, the
+# water sections and extraction submission, and the other bureaus' letters.
+missing=$(sqlite3 "$DB" "SELECT group_concat(no, ' ') FROM indicators i WHERE origin = 'table' AND NOT EXISTS (SELECT 1 FROM actuals a WHERE a.indicator_key = i.key)")
+[ -z "$missing" ] || fail "table indicators without a demo actual: $missing"
 # the week of station data gives indicators 17 and 18 actuals
 for no in 17 18; do
     sqlite3 "$DB" "SELECT source FROM actuals a JOIN indicators i ON i.key = a.indicator_key WHERE i.no = $no" \
@@ -99,11 +108,14 @@ if len(inds) != 30:
     errs.append("%d indicators in the store, expected 30" % len(inds))
 # feed: declared by the air feed; the csvdrop instance its actuals came
 # from; manual where nothing came in
-feeds = {i["id"]: i["feed"] for i in inds}
-for ind, want in (("good-air-days-ratio", "air"), ("pm25-concentration", "air"),
-                  ("gdp-growth", "bureau-letters"), ("ski-venues", "manual")):
-    if feeds.get(ind) != want:
-        errs.append("%s: feed %r, expected %r" % (ind, feeds.get(ind), want))
+feeds = {i["no"]: i["feed"] for i in inds}
+right = {1: "stats", 2: "stats", 3: "stats", 8: "stats", 24: "stats", 17: "air", 18: "air",
+         19: "water", 20: "water", 25: "manual", 27: "manual"}
+for no in range(1, 24):
+    right.setdefault(no, "bureau-letters")
+for no, want in sorted(right.items()):
+    if feeds.get(no) != want:
+        errs.append("indicator %d: feed %r, expected %r" % (no, feeds.get(no), want))
 for out in sys.argv[2:]:
     lines = open(out, encoding="utf-8").read().split("\n")
     for ind in inds:
