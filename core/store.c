@@ -163,10 +163,6 @@ int pt_store_open(const char *path, int flags, struct pt_store **out, struct pt_
     if ((rc = store_exec(st, "PRAGMA foreign_keys = ON", err, "enabling foreign keys")) ||
         (rc = store_exec(st, "PRAGMA journal_mode = WAL", err, "switching to WAL")) ||
         (rc = store_exec(st, "PRAGMA synchronous = NORMAL", err, "setting synchronous")) ||
-        /* 32 MiB of page cache, not 2: an hour of a national network is
-         * tens of thousands of rows, and a cache that spills to the WAL in
-         * mid-transaction writes its pages twice. */
-        (rc = store_exec(st, "PRAGMA cache_size = -32768", err, "sizing the page cache")) ||
         (rc = store_migrate(st, err))) {
         pt_store_close(st);
         return rc;
