@@ -251,6 +251,18 @@ int cli_year(const char *s)
     return (int)y;
 }
 
+sqlite3_stmt *cli_prepare(struct cli_ctx *ctx, struct pt_store *st, const char *sql, int *fail)
+{
+    sqlite3_stmt *s;
+    struct pt_err err;
+    if (pt_store_prepare(st, sql, &s, &err)) {
+        cli_error(ctx, "%s", err.msg);
+        *fail = 1;
+        return NULL;
+    }
+    return s;
+}
+
 void cli_num(char *buf, size_t cap, int has, double v)
 {
     pt_text_num(buf, cap, has, v);

@@ -48,6 +48,10 @@ void cli_error(struct cli_ctx *ctx, const char *fmt, ...) __attribute__((format(
 /* Exit status for an error code: CLI_USAGE for refused input, else CLI_FAIL. */
 int cli_status_of(int code);
 
+/* Prepares sql for a command reading the store: NULL after saying why on
+ * stderr and setting *fail. */
+sqlite3_stmt *cli_prepare(struct cli_ctx *ctx, struct pt_store *st, const char *sql, int *fail);
+
 /* Opens the store (never creating it) and reads the catalogue. */
 int cli_open(struct cli_ctx *ctx, struct pt_store **st, struct pt_catalogue **cat);
 

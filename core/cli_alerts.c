@@ -105,16 +105,13 @@ static json_t *alert_silence(struct cli_ctx *ctx, struct pt_store *st,
         *fail = 1;
         return json_null();
     }
-    sqlite3_stmt *s;
-    struct pt_err err;
-    if (pt_store_prepare(st,
-                         "SELECT id, until, reason FROM silences WHERE plan_id = ? AND until >= ? "
-                         "AND (indicator_key = ? OR bureau_id = ?) ORDER BY until DESC, id LIMIT 1",
-                         &s, &err)) {
-        cli_error(ctx, "%s", err.msg);
-        *fail = 1;
+    sqlite3_stmt *s =
+        cli_prepare(ctx, st,
+                    "SELECT id, until, reason FROM silences WHERE plan_id = ? AND until >= ? "
+                    "AND (indicator_key = ? OR bureau_id = ?) ORDER BY until DESC, id LIMIT 1",
+                    fail);
+    if (!s)
         return json_null();
-    }
     sqlite3_bind_text(s, 1, plan_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, today, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 3, key);
@@ -131,16 +128,12 @@ static json_t *alert_silence(struct cli_ctx *ctx, struct pt_store *st,
 static json_t *alert_history(struct cli_ctx *ctx, struct pt_store *st, long long id, int *fail)
 {
     json_t *arr = json_array();
-    sqlite3_stmt *s;
-    struct pt_err err;
-    if (pt_store_prepare(st,
-                         "SELECT id, at, from_state, to_state, detail FROM alert_events "
-                         "WHERE alert_id = ? ORDER BY id DESC LIMIT 5",
-                         &s, &err)) {
-        cli_error(ctx, "%s", err.msg);
-        *fail = 1;
+    sqlite3_stmt *s = cli_prepare(ctx, st,
+                                  "SELECT id, at, from_state, to_state, detail FROM alert_events "
+                                  "WHERE alert_id = ? ORDER BY id DESC LIMIT 5",
+                                  fail);
+    if (!s)
         return arr;
-    }
     sqlite3_bind_int64(s, 1, id);
     while (sqlite3_step(s) == SQLITE_ROW) {
         json_t *detail = col(s, 4) ? json_loads(col(s, 4), 0, NULL) : NULL;
@@ -203,18 +196,15 @@ static json_t *alerts_read(struct cli_ctx *ctx, struct pt_store *st, const struc
 static json_t *outbox_read(struct cli_ctx *ctx, struct pt_store *st, const char *plan_id, int *fail)
 {
     json_t *arr = json_array();
-    sqlite3_stmt *s;
-    struct pt_err err;
-    if (pt_store_prepare(st,
-                         "SELECT id, message_id, plan_id, bureau_id, recipients, created_at, "
-                         "attempts, next_attempt_at, gave_up_at, last_error FROM outbox "
-                         "WHERE sent_at IS NULL AND (?1 IS NULL OR plan_id = ?1) "
-                         "ORDER BY gave_up_at IS NULL, id",
-                         &s, &err)) {
-        cli_error(ctx, "%s", err.msg);
-        *fail = 1;
+    sqlite3_stmt *s =
+        cli_prepare(ctx, st,
+                    "SELECT id, message_id, plan_id, bureau_id, recipients, created_at, "
+                    "attempts, next_attempt_at, gave_up_at, last_error FROM outbox "
+                    "WHERE sent_at IS NULL AND (?1 IS NULL OR plan_id = ?1) "
+                    "ORDER BY gave_up_at IS NULL, id",
+                    fail);
+    if (!s)
         return arr;
-    }
     if (plan_id)
         sqlite3_bind_text(s, 1, plan_id, -1, SQLITE_STATIC);
     while (sqlite3_step(s) == SQLITE_ROW) {
@@ -473,15 +463,13 @@ static const char *reason_problem(const char *r)
 static int bureau_plan(struct cli_ctx *ctx, struct pt_store *st, const char *plan, const char *b,
                        char out[PT_SLUG_MAX])
 {
-    sqlite3_stmt *s;
-    struct pt_err err;
-    if (pt_store_prepare(st,
-                         "SELECT plan_id FROM bureaus WHERE id = ?1 AND (?2 IS NULL OR "
-                         "plan_id = ?2) ORDER BY plan_id",
-                         &s, &err)) {
-        cli_error(ctx, "%s", err.msg);
+    int fail = 0;
+    sqlite3_stmt *s = cli_prepare(ctx, st,
+                                  "SELECT plan_id FROM bureaus WHERE id = ?1 AND (?2 IS NULL OR "
+                                  "plan_id = ?2) ORDER BY plan_id",
+                                  &fail);
+    if (!s)
         return CLI_FAIL;
-    }
     sqlite3_bind_text(s, 1, b, -1, SQLITE_STATIC);
     if (plan)
         sqlite3_bind_text(s, 2, plan, -1, SQLITE_STATIC);
@@ -605,18 +593,15 @@ static json_t *silences_read(struct cli_ctx *ctx, struct pt_store *st,
                              const struct pt_catalogue *cat, const char *plan_id, int *fail)
 {
     json_t *arr = json_array();
-    sqlite3_stmt *s;
-    struct pt_err err;
-    if (pt_store_prepare(st,
-                         "SELECT s.id, s.plan_id, i.no, i.id, s.bureau_id, s.until, s.reason, "
-                         "s.created_at FROM silences s LEFT JOIN indicators i "
-                         "ON i.key = s.indicator_key WHERE ?1 IS NULL OR s.plan_id = ?1 "
-                         "ORDER BY s.id",
-                         &s, &err)) {
-        cli_error(ctx, "%s", err.msg);
-        *fail = 1;
+    sqlite3_stmt *s =
+        cli_prepare(ctx, st,
+                    "SELECT s.id, s.plan_id, i.no, i.id, s.bureau_id, s.until, s.reason, "
+                    "s.created_at FROM silences s LEFT JOIN indicators i "
+                    "ON i.key = s.indicator_key WHERE ?1 IS NULL OR s.plan_id = ?1 "
+                    "ORDER BY s.id",
+                    fail);
+    if (!s)
         return arr;
-    }
     if (plan_id)
         sqlite3_bind_text(s, 1, plan_id, -1, SQLITE_STATIC);
     while (sqlite3_step(s) == SQLITE_ROW) {
