@@ -126,6 +126,23 @@ double st_round(double v, int decimals)
     return strtod(buf, NULL);
 }
 
+double st_scale10(double v, int e)
+{
+    char buf[48];
+    if (!e || !isfinite(v) || v == 0)
+        return v;
+    /* 17 significant digits always read back as v; fewer usually do */
+    for (int p = 1; p <= 17; p++) {
+        snprintf(buf, sizeof buf, "%.*e", p - 1, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    char *x = strchr(buf, 'e');
+    long exp10 = strtol(x + 1, NULL, 10) + e;
+    snprintf(x, sizeof buf - (size_t)(x - buf), "e%ld", exp10);
+    return strtod(buf, NULL);
+}
+
 /* ---- operators --------------------------------------------------------- */
 
 static const struct st_val *present(const struct st_series *s, int32_t key)

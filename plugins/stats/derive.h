@@ -76,4 +76,10 @@ void st_derive_inputs(const struct st_op *op, int32_t key, int32_t *a, int *na, 
  * drops the noise (12 significant digits). */
 double st_round(double v, int decimals);
 
+/* v × 10^e as the decimal v was written would give it: the shortest decimal
+ * that reads back as v, its exponent moved by e, read again. Multiplying by
+ * a power of ten in binary does not (75342000 × 10^-4 is 7534.200000000001,
+ * not the published 7534.2). Values out of range come back infinite. */
+double st_scale10(double v, int e);
+
 #endif

@@ -73,7 +73,7 @@ int st_unit_to(const struct st_series_conf *x, const char *from, double *v)
     unit_split(from, &p, base);
     if (strcmp(base, x->base))
         return -1;
-    *v *= st_pow10(p - x->pow10);
+    *v = st_scale10(*v, p - x->pow10); /* exactly as published: 75342000 万元 is 7534.2 亿元 */
     return 0;
 }
 

@@ -383,7 +383,7 @@ static int on_sdmx(void *data, const struct sdmx_obs *o)
             long m = strtol(mult, &end, 10);
             if (*end || end == mult || m < -30 || m > 30)
                 return rfail(r, "%s: UNIT_MULT \"%.20s\" is not a power of ten", o->where, mult);
-            v *= st_pow10((int)m);
+            v = st_scale10(v, (int)m); /* decimal: 7534.2 with UNIT_MULT 4 is 75342000 */
         }
         sdmx_attr(o, "UNIT_MEASURE", &unit);
         char where[512];
@@ -828,8 +828,8 @@ static char *file_url(const char *path)
 static int is_release_file(const char *name)
 {
     size_t n = strlen(name);
-    return name[0] != '.' && n > 5 &&
-           (!strcmp(name + n - 5, ".json") || !strcmp(name + n - 4, ".csv"));
+    return name[0] != '.' && ((n > 5 && !strcmp(name + n - 5, ".json")) ||
+                              (n > 4 && !strcmp(name + n - 4, ".csv")));
 }
 
 /* Adds the folder's releases, in name order, after the configured URLs. */

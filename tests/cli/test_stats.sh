@@ -223,6 +223,35 @@ check 'del s["first_year"]' 'settings.series[0].actual.first_year: missing'
 check 's["series"][0]["name"] = "GDP total"' 'settings.series[0].name: expected a series name'
 check 's["series"][0]["nbs"]["zb"] = "A02\u0001"' 'settings.series[0].nbs.zb: expected a code'
 
+# ---- 5b. a unit prefix or UNIT_MULT moves the decimal point: 75342000 万元 is
+# the published 7534.2 亿元 (× 1e-4 in binary gives 7534.200000000001, and the
+# same figure published in 亿元 would then be a spurious revision); a.csv, a
+# one-letter name, is a release too
+mkdir -p "$WORK/rel2"
+printf 'series,period,value,unit\ngdp,2023,75342000,万元\n' > "$WORK/rel2/a.csv"
+cat > "$WORK/rel2/b.json" <<'JSON'
+{"data": {"structures": [{"dimensions": {
+   "series": [{"id": "INDICATOR", "values": [{"id": "POP"}]}],
+   "observation": [{"id": "TIME_PERIOD", "roles": ["TIME_PERIOD"], "values": [{"id": "2023"}]}]},
+  "attributes": {"series": [{"id": "UNIT_MULT", "values": [{"id": "-4"}]},
+                            {"id": "UNIT_MEASURE", "values": [{"id": "PS_1E4"}]}]}}],
+  "dataSets": [{"series": {"0": {"attributes": [0, 0], "observations": {"0": [11233500]}}}}]}}
+JSON
+cat > "$WORK/c2.json" <<JSON
+{"store": "$WORK/s2.db", "catalogues": ["$CAT"], "plugin_dir": "$WORK/plugins",
+ "feeds": [{"name": "stats", "plugin": "stats", "settings": {
+   "folder": "$WORK/rel2", "site": "shijiazhuang", "first_year": 2020,
+   "series": [{"name": "gdp", "csv": "gdp", "unit": "亿元", "actual": {"indicator": "gdp-total"}},
+              {"name": "pop", "sdmx": {"INDICATOR": "POP"}, "unit": "万人", "source_unit": "PS_1E4"}]}}]}
+JSON
+"$PTD" --once --config "$WORK/c2.json" > /dev/null 2> "$WORK/run5.err" \
+    || fail "the unit run failed: $(grep 'feed stats' "$WORK/run5.err")"
+got=$(sqlite3 "$WORK/s2.db" "SELECT group_concat(s.name || '=' || quote(value), ' ') FROM observations o
+        JOIN series s ON s.id = o.series_id")
+[ "$got" = "gdp=7534.2 pop=1123.35" ] || fail "unit prefixes, UNIT_MULT: $got"
+got=$(sqlite3 "$WORK/s2.db" "SELECT quote(value) FROM actuals")
+[ "$got" = 7534.2 ] || fail "gdp-total from 万元: $got"
+
 # ---- 6. the demo: its releases with the proposed feed stanza
 python3 - "$SRC" "$WORK/demo.json" "$WORK" "$CAT" <<'PY' || die "cannot build the demo configuration"
 import json, os, sys

@@ -661,6 +661,15 @@ TEST_IMPL(stats_derive_ops)
     ASSERT(st_round(-2.675, 2) == -2.68);
     ASSERT(st_round(0.125, 2) == 0.13);
     ASSERT(st_round(1e300, 2) == 1e300);
+    /* unit prefixes and UNIT_MULT move the decimal point, not binary bits:
+     * 75342000 万元 is the published 7534.2 亿元 (× 1e-4 in binary gives
+     * 7534.200000000001, a spurious revision of the same figure) */
+    ASSERT(st_scale10(75342000, -4) == 7534.2);
+    ASSERT(st_scale10(1123.35, -4) == 0.112335);
+    ASSERT(st_scale10(1.1, 3) == 1100);
+    ASSERT(st_scale10(-1.1, -4) == -0.00011);
+    ASSERT(st_scale10(5, 0) == 5);
+    ASSERT(isinf(st_scale10(1e300, 30)));
     struct st_series *all[] = {&idx, &lvl, &cpi, &out, &num, &den, &z, &nom, &r, &qy, &m};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         st_series_free(all[i]);
