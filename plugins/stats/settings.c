@@ -483,6 +483,9 @@ static int parse_derived(struct st_settings *s, struct st_series_conf *x, json_t
     } else if ((rc = set_unit(x, u, path, err, cap))) {
         return rc;
     }
+    /* the quotient is in base units: declared in 万元, it is divided by 10^4 */
+    if (x->op.kind == ST_OP_RATIO && !share)
+        x->op.scale /= st_pow10(x->pow10);
     v = json_object_get(e, "decimals");
     if (v && (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 12))
         return fail(err, cap, "%s.decimals: expected 0 to 12", path);

@@ -12,6 +12,7 @@
 #include "../nbs.h"
 #include "../period.h"
 #include "../sdmx.h"
+#include "../settings.h"
 
 #define STATS_DATA PT_SOURCE_DIR "/plugins/stats/tests/data"
 
@@ -673,5 +674,35 @@ TEST_IMPL(stats_derive_ops)
     struct st_series *all[] = {&idx, &lvl, &cpi, &out, &num, &den, &z, &nom, &r, &qy, &m};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         st_series_free(all[i]);
+    return 0;
+}
+
+/* A ratio's quotient is in base units: declared with a prefixed unit (万元)
+ * it is scaled to it. GDP 7534.2 亿元 over 1123.35 万人 is 6.71 万元 a
+ * person, not 67069. */
+TEST_IMPL(stats_ratio_units)
+{
+    static const char settings[] =
+        "{\"folder\": \"/nonexistent\", \"site\": \"c\", \"series\": ["
+        "{\"name\": \"gdp\", \"csv\": \"gdp\", \"unit\": \"亿元\"},"
+        "{\"name\": \"pop\", \"csv\": \"pop\", \"unit\": \"万人\"}],"
+        "\"derive\": [{\"name\": \"gdp_pc\", \"op\": \"ratio\", \"numerator\": \"gdp\","
+        "\"denominator\": \"pop\", \"unit\": \"万元\"},"
+        "{\"name\": \"gdp_pc_yuan\", \"op\": \"ratio\", \"numerator\": \"gdp\","
+        "\"denominator\": \"pop\", \"unit\": \"元\"}]}";
+    struct st_settings c = {0};
+    char err[256] = "";
+    int rc = st_settings_parse(settings, &c, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "%s\n", err);
+    ASSERT_EQ_INT(rc, 0);
+    int wan = st_settings_find(&c, "gdp_pc"), yuan = st_settings_find(&c, "gdp_pc_yuan");
+    ASSERT(wan >= 0 && yuan >= 0);
+    double v_wan = 7534.2 / 1123.35 * c.series[wan].op.scale;
+    double v_yuan = 7534.2 / 1123.35 * c.series[yuan].op.scale;
+    printf("GDP per person: %.2f 万元, %.0f 元\n", v_wan, v_yuan);
+    ASSERT(fabs(v_wan - 6.7069) < 1e-3);
+    ASSERT(fabs(v_yuan - 67069.0) < 1.0);
+    st_settings_free(&c);
     return 0;
 }
