@@ -23,6 +23,7 @@
 #include "cnemc.h"
 #include "derive.h"
 #include "openaq.h"
+#include "ptp_settings.h"
 
 #define TZ_OFFSET (8 * 3600) /* Asia/Shanghai: +08:00, no daylight saving since 1991 */
 #define MAX_STATIONS 2048
@@ -145,16 +146,6 @@ static const char settings_help[] =
     "plan, good_days_indicator, pm2_5_indicator   where the actuals go (default the\n"
     "            ids good-air-days-ratio and pm25-concentration)";
 
-static int fail(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, cap, fmt, ap);
-    va_end(ap);
-    return PTP_ECONFIG;
-}
-
 static int code_list(json_t *o, const char *key, char (*out)[16], int max, int *n, int required,
                      char *err, size_t cap)
 {
@@ -162,16 +153,16 @@ static int code_list(json_t *o, const char *key, char (*out)[16], int max, int *
     size_t i;
     *n = 0;
     if (!arr)
-        return required ? fail(err, cap, "settings.%s: missing", key) : 0;
+        return required ? ptp_fail(err, cap, "settings.%s: missing", key) : 0;
     if (!json_is_array(arr))
-        return fail(err, cap, "settings.%s: expected an array of station codes", key);
+        return ptp_fail(err, cap, "settings.%s: expected an array of station codes", key);
     json_array_foreach(arr, i, v)
     {
         const char *s = json_string_value(v);
         if (!s || !*s || strlen(s) >= 16)
-            return fail(err, cap, "settings.%s[%zu]: expected a station code", key, i);
+            return ptp_fail(err, cap, "settings.%s[%zu]: expected a station code", key, i);
         if (*n >= max)
-            return fail(err, cap, "settings.%s: more than %d entries", key, max);
+            return ptp_fail(err, cap, "settings.%s: more than %d entries", key, max);
         snprintf(out[(*n)++], 16, "%s", s);
     }
     return 0;
@@ -184,33 +175,19 @@ static int parse_settings(const char *text, struct aq *a, char *err, size_t cap)
         "max_files", "give_up", "recheck", "dust_days", "plan", "good_days_indicator",
         "pm2_5_indicator", "openaq", "api_key",
         "config_dir", NULL};
-    json_error_t je;
-    json_t *o = json_loads(text ? text : "{}", JSON_REJECT_DUPLICATES, &je);
-    int rc = 0;
-    if (!o || !json_is_object(o)) {
-        rc = fail(err, cap, "settings: %s", o ? "expected an object" : je.text);
+    json_t *o;
+    int rc = ptp_settings_load(text, &o, err, cap);
+    if (rc)
+        return rc;
+    const char *k = ptp_unknown_key(o, keys);
+    if (k) {
+        rc = ptp_fail(err, cap, "settings.%s: unknown key", k);
         goto out;
     }
-    const char *k;
-    json_t *v;
-    json_object_foreach(o, k, v)
-    {
-        int known = 0;
-        for (int i = 0; keys[i]; i++)
-            known |= !strcmp(k, keys[i]);
-        if (!known) {
-            rc = fail(err, cap, "settings.%s: unknown key", k);
-            goto out;
-        }
-    }
-#define STR(key, dst, def)                                                                     \
-    do {                                                                                       \
-        json_t *s_ = json_object_get(o, key);                                                  \
-        if (s_ && (!json_is_string(s_) || json_string_length(s_) >= sizeof(dst))) {            \
-            rc = fail(err, cap, "settings.%s: expected a short text", key);                    \
-            goto out;                                                                          \
-        }                                                                                      \
-        snprintf(dst, sizeof(dst), "%s", s_ ? json_string_value(s_) : def);                    \
+#define STR(key, dst, def)                                                                         \
+    do {                                                                                           \
+        if ((rc = ptp_get_text(o, key, dst, sizeof(dst), def, err, cap)))                          \
+            goto out;                                                                              \
     } while (0)
     STR("city", a->city, "");
     STR("plan", a->plan, "");
@@ -224,37 +201,32 @@ static int parse_settings(const char *text, struct aq *a, char *err, size_t cap)
     STR("end", end, "");
 #undef STR
     if (!a->city[0]) {
-        rc = fail(err, cap, "settings.city: missing (the city's site code)");
+        rc = ptp_fail(err, cap, "settings.city: missing (the city's site code)");
         goto out;
     }
     json_t *oaq = json_object_get(o, "openaq");
     if (oaq) {
         static const char *const okeys[] = {"api", "sensors", NULL};
-        json_t *ov;
-        const char *ok;
-        json_object_foreach(oaq, ok, ov)
-        {
-            int known = 0;
-            for (int i = 0; okeys[i]; i++)
-                known |= !strcmp(ok, okeys[i]);
-            if (!known) {
-                rc = fail(err, cap, "settings.openaq.%s: unknown key", ok);
-                goto out;
-            }
+        const char *ok = ptp_unknown_key(oaq, okeys);
+        if (ok) {
+            rc = ptp_fail(err, cap, "settings.openaq.%s: unknown key", ok);
+            goto out;
         }
         const char *api = json_string_value(json_object_get(oaq, "api"));
         if (!json_is_object(oaq) || !api || strlen(api) >= sizeof a->api ||
             (strncmp(api, "https://", 8) && strncmp(api, "http://", 7))) {
-            rc = fail(err, cap, "settings.openaq.api: expected the API's URL "
-                                "(https://api.openaq.org/v3)");
+            rc = ptp_fail(err, cap,
+                          "settings.openaq.api: expected the API's URL "
+                          "(https://api.openaq.org/v3)");
             goto out;
         }
         snprintf(a->api, sizeof a->api, "%s", api);
         json_t *sens = json_object_get(oaq, "sensors"), *sv;
         size_t si;
         if (!json_is_array(sens) || !json_array_size(sens)) {
-            rc = fail(err, cap, "settings.openaq.sensors: expected [{\"id\": N, \"station\": "
-                                "CODE}, …]");
+            rc = ptp_fail(err, cap,
+                          "settings.openaq.sensors: expected [{\"id\": N, \"station\": "
+                          "CODE}, …]");
             goto out;
         }
         json_array_foreach(sens, si, sv)
@@ -263,9 +235,10 @@ static int parse_settings(const char *text, struct aq *a, char *err, size_t cap)
             const char *st = json_string_value(json_object_get(sv, "station"));
             if (!json_is_integer(id) || json_integer_value(id) <= 0 || !st || !*st ||
                 strlen(st) >= 16 || a->nsensors >= MAX_SENSORS) {
-                rc = fail(err, cap, "settings.openaq.sensors[%zu]: expected {\"id\": N, "
-                                    "\"station\": CODE}",
-                          si);
+                rc = ptp_fail(err, cap,
+                              "settings.openaq.sensors[%zu]: expected {\"id\": N, "
+                              "\"station\": CODE}",
+                              si);
                 goto out;
             }
             a->sensors[a->nsensors].id = json_integer_value(id);
@@ -274,69 +247,69 @@ static int parse_settings(const char *text, struct aq *a, char *err, size_t cap)
         }
         const char *key = json_string_value(json_object_get(o, "api_key"));
         if (!key || !*key || strlen(key) >= sizeof a->api_key || strpbrk(key, "\r\n")) {
-            rc = fail(err, cap, "settings: the OpenAQ API key is missing (give it as the "
-                                "feed's secret \"api_key\", from a file or a credential)");
+            rc = ptp_fail(err, cap,
+                          "settings: the OpenAQ API key is missing (give it as the "
+                          "feed's secret \"api_key\", from a file or a credential)");
             goto out;
         }
         snprintf(a->api_key, sizeof a->api_key, "%s", key);
         if (folder[0] || url[0]) {
-            rc = fail(err, cap, "settings: openaq replaces folder and url; give one source");
+            rc = ptp_fail(err, cap, "settings: openaq replaces folder and url; give one source");
             goto out;
         }
     } else if (!folder[0] == !url[0]) {
-        rc = fail(err, cap, "settings: give exactly one of folder, url and openaq");
+        rc = ptp_fail(err, cap, "settings: give exactly one of folder, url and openaq");
         goto out;
     }
-    if (url[0] && strncmp(url, "http://", 7) && strncmp(url, "https://", 8) &&
-        strncmp(url, "file://", 7)) {
-        rc = fail(err, cap, "settings.url: expected an http, https or file URL");
+    if (url[0] && !ptp_is_url(url)) {
+        rc = ptp_fail(err, cap, "settings.url: expected an http, https or file URL");
         goto out;
     }
     const char *dir = json_string_value(json_object_get(o, "config_dir"));
     if (folder[0])
-        snprintf(a->folder, sizeof a->folder, "%s%s%s", folder[0] == '/' || !dir ? "" : dir,
-                 folder[0] == '/' || !dir ? "" : "/", folder);
+        ptp_join_path(a->folder, sizeof a->folder, dir, folder);
     else
         snprintf(a->folder, sizeof a->folder, "%s", url);
     a->step = strstr(a->template, "{HH}") ? 3600 : 86400;
     if (!start[0] || parse_local(start, &a->start)) {
-        rc = fail(err, cap, "settings.start: expected the first period, YYYY-MM-DDTHH:MM local");
+        rc =
+            ptp_fail(err, cap, "settings.start: expected the first period, YYYY-MM-DDTHH:MM local");
         goto out;
     }
     a->end = INT64_MAX;
     if (end[0] && parse_local(end, &a->end)) {
-        rc = fail(err, cap, "settings.end: expected YYYY-MM-DDTHH:MM local");
+        rc = ptp_fail(err, cap, "settings.end: expected YYYY-MM-DDTHH:MM local");
         goto out;
     }
     json_t *n = json_object_get(o, "max_files");
     a->max_files = n ? (int)json_integer_value(n) : 744;
     if (n && (!json_is_integer(n) || a->max_files < 1 || a->max_files > 100000)) {
-        rc = fail(err, cap, "settings.max_files: expected 1 to 100000");
+        rc = ptp_fail(err, cap, "settings.max_files: expected 1 to 100000");
         goto out;
     }
     n = json_object_get(o, "give_up");
     a->give_up = (n ? (int)json_integer_value(n) : 72) * 3600;
     if (n && (!json_is_integer(n) || json_integer_value(n) < 0)) {
-        rc = fail(err, cap, "settings.give_up: expected hours");
+        rc = ptp_fail(err, cap, "settings.give_up: expected hours");
         goto out;
     }
     n = json_object_get(o, "recheck");
     a->recheck = (n ? (int)json_integer_value(n) : 24) * 3600;
     if (n && (!json_is_integer(n) || json_integer_value(n) < 0 || json_integer_value(n) > 8784)) {
-        rc = fail(err, cap, "settings.recheck: expected hours (0 to 8784)");
+        rc = ptp_fail(err, cap, "settings.recheck: expected hours (0 to 8784)");
         goto out;
     }
     if ((rc = code_list(o, "stations", a->stations, MAX_STATIONS, &a->nstations, 1, err, cap)) ||
         (rc = code_list(o, "background", a->background, 64, &a->nbackground, 0, err, cap)))
         goto out;
     if (!a->nstations) {
-        rc = fail(err, cap, "settings.stations: no station");
+        rc = ptp_fail(err, cap, "settings.stations: no station");
         goto out;
     }
-    json_t *dust = json_object_get(o, "dust_days");
+    json_t *dust = json_object_get(o, "dust_days"), *v;
     size_t i;
     if (dust && !json_is_array(dust)) {
-        rc = fail(err, cap, "settings.dust_days: expected an array of dates");
+        rc = ptp_fail(err, cap, "settings.dust_days: expected an array of dates");
         goto out;
     }
     json_array_foreach(dust, i, v)
@@ -344,7 +317,7 @@ static int parse_settings(const char *text, struct aq *a, char *err, size_t cap)
         const char *s = json_string_value(v);
         int64_t t;
         if (!s || strlen(s) != 10 || parse_local(s, &t) || a->ndust >= 400) {
-            rc = fail(err, cap, "settings.dust_days[%zu]: expected YYYY-MM-DD", i);
+            rc = ptp_fail(err, cap, "settings.dust_days[%zu]: expected YYYY-MM-DD", i);
             goto out;
         }
         snprintf(a->dust[a->ndust++], 11, "%s", s);
@@ -358,7 +331,7 @@ static int aq_check(const char *settings, char *err, size_t cap)
 {
     struct aq *a = calloc(1, sizeof *a);
     if (!a)
-        return fail(err, cap, "out of memory");
+        return ptp_fail(err, cap, "out of memory");
     int rc = parse_settings(settings, a, err, cap);
     free(a);
     return rc;
@@ -368,10 +341,10 @@ static int aq_init(const struct pt_host *host, const char *instance, const char 
                    void **state, char *err, size_t cap)
 {
     if (!host || host->size < sizeof(struct pt_host))
-        return fail(err, cap, "host table too old");
+        return ptp_fail(err, cap, "host table too old");
     struct aq *a = calloc(1, sizeof *a);
     if (!a)
-        return fail(err, cap, "out of memory");
+        return ptp_fail(err, cap, "out of memory");
     a->host = host;
     snprintf(a->name, sizeof a->name, "%s", instance);
     int rc = parse_settings(settings, a, err, cap);

@@ -7,6 +7,8 @@
 #include "cnemc.h"
 
 #include "error.h"
+#include "ptp_date.h"
+#include "ptp_text.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -114,68 +116,6 @@ static int fail(struct ctx *c, int code, long line, const char *fmt, ...)
         }
     }
     return code;
-}
-
-/* Length of the valid UTF-8 sequence at s[0..n-1], 0 when it is not one
- * (overlong forms, surrogates and code points above U+10FFFF are not). */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    if (s[0] < 0x80)
-        return 1;
-    size_t k;
-    unsigned cp;
-    if (s[0] >= 0xc2 && s[0] <= 0xdf)
-        k = 2, cp = s[0] & 0x1f;
-    else if (s[0] >= 0xe0 && s[0] <= 0xef)
-        k = 3, cp = s[0] & 0x0f;
-    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-        k = 4, cp = s[0] & 0x07;
-    else
-        return 0;
-    if (n < k)
-        return 0;
-    for (size_t i = 1; i < k; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if ((k == 3 && cp < 0x800) || (k == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return k;
-}
-
-/* A C0 or C1 control character or DEL at s (a valid sequence of length k):
- * text that reaches a log line or a terminal must not carry one. */
-static bool is_control(const unsigned char *s, size_t k)
-{
-    return (k == 1 && (s[0] < 0x20 || s[0] == 0x7f)) || (k == 2 && s[0] == 0xc2 && s[1] < 0xa0);
-}
-
-/* A field shown in a message: at most ~40 bytes, anything that is not
- * printable UTF-8 replaced by '?', so an error cannot forge a log line. */
-static const char *shown(const char *f, size_t n, char out[64])
-{
-    const unsigned char *s = (const unsigned char *)f;
-    size_t o = 0;
-    for (size_t i = 0; i < n;) {
-        if (o > 40) {
-            memcpy(out + o, "...", 3);
-            o += 3;
-            break;
-        }
-        size_t k = utf8_seq(s + i, n - i);
-        if (k == 0 || is_control(s + i, k) || s[i] == '"' || s[i] == '\\') {
-            out[o++] = '?';
-            i += k ? k : 1;
-        } else {
-            memcpy(out + o, s + i, k);
-            o += k;
-            i += k;
-        }
-    }
-    out[o] = '\0';
-    return out;
 }
 
 /* ---- Records ----------------------------------------------------------- */
@@ -375,43 +315,15 @@ static int parse_number(const char *f, size_t n, double *out, const char *col, l
             i = j;
     }
     if (digits == 0 || i != n)
-        return fail(c, PT_EINVAL, line, "%s: \"%s\" is not a number", col, shown(f, n, sh));
+        return fail(c, PT_EINVAL, line, "%s: \"%s\" is not a number", col, ptp_shown(f, n, sh));
     char *end;
     double v = strtod(f, &end); /* f is NUL-terminated in the record's store */
     if (end != f + n)
-        return fail(c, PT_EINVAL, line, "%s: \"%s\" is not a number", col, shown(f, n, sh));
+        return fail(c, PT_EINVAL, line, "%s: \"%s\" is not a number", col, ptp_shown(f, n, sh));
     if (!isfinite(v))
-        return fail(c, PT_ERANGE, line, "%s: \"%s\" is out of range", col, shown(f, n, sh));
+        return fail(c, PT_ERANGE, line, "%s: \"%s\" is out of range", col, ptp_shown(f, n, sh));
     *out = v == 0 ? 0.0 : v; /* no -0 */
     return 0;
-}
-
-static bool is_leap(long y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
- * (H. Hinnant's days_from_civil). */
-static int64_t days_from_civil(long y, int m, int d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153L * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return (int64_t)era * 146097 + doe - 719468;
-}
-
-static int num(const char *s, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (!is_digit(s[i]))
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
 }
 
 /* "YYYY-MM-DDTHH:00:00" (or with a space for T), local time in Asia/Shanghai,
@@ -423,17 +335,17 @@ static int parse_time(const char *f, size_t n, int64_t *out, long line, struct c
     int y = -1, mo = -1, d = -1, h = -1, mi = -1, s = -1;
     if (n == 19 && f[4] == '-' && f[7] == '-' && (f[10] == 'T' || f[10] == ' ') && f[13] == ':' &&
         f[16] == ':') {
-        y = num(f, 4), mo = num(f + 5, 2), d = num(f + 8, 2);
-        h = num(f + 11, 2), mi = num(f + 14, 2), s = num(f + 17, 2);
+        y = ptp_digits(f, 4), mo = ptp_digits(f + 5, 2), d = ptp_digits(f + 8, 2);
+        h = ptp_digits(f + 11, 2), mi = ptp_digits(f + 14, 2), s = ptp_digits(f + 17, 2);
     }
-    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && is_leap(y)) ||
-        h < 0 || h > 23 || mi < 0 || s < 0)
+    if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > ptp_month_days(y, mo) || h < 0 || h > 23 ||
+        mi < 0 || s < 0)
         return fail(c, PT_EINVAL, line, "timepoint: \"%s\" is not a time (YYYY-MM-DDTHH:MM:SS)",
-                    shown(f, n, sh));
+                    ptp_shown(f, n, sh));
     if (mi != 0 || s != 0)
-        return fail(c, PT_EINVAL, line, "timepoint: \"%s\" is not on the hour", shown(f, n, sh));
-    *out = days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 - 8 * 3600;
+        return fail(c, PT_EINVAL, line, "timepoint: \"%s\" is not on the hour",
+                    ptp_shown(f, n, sh));
+    *out = ptp_days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 - 8 * 3600;
     return 0;
 }
 
@@ -445,10 +357,10 @@ static int parse_text(const char *f, size_t n, char *dst, size_t cap, const char
     const unsigned char *s = (const unsigned char *)f;
     size_t keep = 0;
     for (size_t i = 0; i < n;) {
-        size_t k = utf8_seq(s + i, n - i);
+        size_t k = ptp_utf8_seq(s + i, n - i);
         if (k == 0)
             return fail(c, PT_EINVAL, line, "%s: not UTF-8 at byte %zu", col, i + 1);
-        if (is_control(s + i, k))
+        if (ptp_is_control(s + i, k))
             return fail(c, PT_EINVAL, line, "%s: control character at byte %zu", col, i + 1);
         i += k;
         if (i < cap)
@@ -471,7 +383,7 @@ static int parse_station(const char *f, size_t n, char *dst, size_t cap, long li
     if (!ok)
         return fail(c, PT_EINVAL, line,
                     "stationcode: \"%s\" is not a station code (1-%zu of A-Z a-z 0-9 - _ .)",
-                    shown(f, n, sh), cap - 1);
+                    ptp_shown(f, n, sh), cap - 1);
     memcpy(dst, f, n);
     dst[n] = '\0';
     return 0;
@@ -490,7 +402,7 @@ static int parse_aqi(const char *f, size_t n, int *out, long line, struct ctx *c
     }
     if (v < 0 || v > 100000 || v != floor(v))
         return fail(c, PT_EINVAL, line, "aqi: \"%s\" is not a whole number from 0 to 100000",
-                    shown(f, n, sh));
+                    ptp_shown(f, n, sh));
     *out = (int)v;
     return 0;
 }
@@ -518,7 +430,7 @@ static int parse_primary(const char *f, size_t n, char *dst, size_t cap, long li
                 k++;
             if (k == nk)
                 return fail(c, PT_EINVAL, line, "primarypollutant: unknown pollutant \"%s\"",
-                            shown(f + a, b - a, sh));
+                            ptp_shown(f + a, b - a, sh));
             if (primary_names[k].p >= 0)
                 mask |= 1u << primary_names[k].p;
         }

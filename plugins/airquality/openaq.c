@@ -6,6 +6,7 @@
 #include "openaq.h"
 
 #include "error.h"
+#include "ptp_date.h"
 
 #include <jansson.h>
 #include <limits.h>
@@ -105,33 +106,6 @@ static int get_string(const json_t *obj, const char *key, const char *path, cons
     return 0;
 }
 
-static int num(const char *s, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
-}
-
-static bool is_leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* Days from 1970-01-01 (H. Hinnant's days_from_civil). */
-static int64_t days_from_civil(long y, int m, int d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153L * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return (int64_t)era * 146097 + doe - 719468;
-}
-
 /* RFC 3339 date-time, "2024-01-01T01:00:00Z", optionally with a fraction of
  * a second (dropped: the periods are whole hours) and an offset instead of
  * Z. Returns false when s is not one. */
@@ -140,11 +114,10 @@ static bool parse_time(const char *s, size_t n, int64_t *out)
     if (n < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') || s[13] != ':' ||
         s[16] != ':')
         return false;
-    int y = num(s, 4), mo = num(s + 5, 2), d = num(s + 8, 2);
-    int h = num(s + 11, 2), mi = num(s + 14, 2), sec = num(s + 17, 2);
-    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && is_leap(y)) ||
-        h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59)
+    int y = ptp_digits(s, 4), mo = ptp_digits(s + 5, 2), d = ptp_digits(s + 8, 2);
+    int h = ptp_digits(s + 11, 2), mi = ptp_digits(s + 14, 2), sec = ptp_digits(s + 17, 2);
+    if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > ptp_month_days(y, mo) || h < 0 || h > 23 ||
+        mi < 0 || mi > 59 || sec < 0 || sec > 59)
         return false;
     size_t i = 19;
     if (s[i] == '.') {
@@ -158,14 +131,14 @@ static bool parse_time(const char *s, size_t n, int64_t *out)
     if (i < n && (s[i] == 'Z' || s[i] == 'z') && i + 1 == n) {
         off = 0;
     } else if (i + 6 == n && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
-        int oh = num(s + i + 1, 2), om = num(s + i + 4, 2);
+        int oh = ptp_digits(s + i + 1, 2), om = ptp_digits(s + i + 4, 2);
         if (oh < 0 || oh > 23 || om < 0 || om > 59)
             return false;
         off = (s[i] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
     } else {
         return false;
     }
-    *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
+    *out = ptp_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
     return true;
 }
 

@@ -8,7 +8,6 @@
  * value (required); unit, source, plan, status (final | provisional),
  * as_of (required for provisional rows). */
 #include <ctype.h>
-#include <dirent.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -17,6 +16,11 @@
 #include <string.h>
 
 #include <plantrack/plugin.h>
+
+#include "ptp_csv.h"
+#include "ptp_folder.h"
+#include "ptp_seen.h"
+#include "ptp_settings.h"
 
 #define SEEN_MAX 512 /* content digests remembered in the cursor */
 
@@ -32,11 +36,7 @@ struct csvdrop {
     uint64_t run;
     int next;         /* index into urls */
     int failed, ingested, skipped;
-    struct seen {
-        uint64_t digest;
-        char name[128]; /* the file (or URL) it last came from */
-    } seen[SEEN_MAX];   /* most recent first */
-    int nseen;
+    struct ptp_seen seen; /* SEEN_MAX, names of up to 127 bytes */
 };
 
 static void say(struct csvdrop *c, int level, const char *fmt, ...)
@@ -61,69 +61,50 @@ static const char settings_help[] =
     "source      the source recorded when a row names none (default: the file)\n"
     "(at least one of folder and urls)";
 
-static int fail(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, cap, fmt, ap);
-    va_end(ap);
-    return PTP_ECONFIG;
-}
-
 /* Parses and checks settings; with c set, also fills it. */
 static int parse_settings(const char *text, struct csvdrop *c, char *err, size_t cap)
 {
-    json_error_t je;
-    json_t *o = json_loads(text ? text : "{}", JSON_REJECT_DUPLICATES, &je);
-    if (!o)
-        return fail(err, cap, "settings: %s", je.text);
-    int rc = 0;
-    const char *k;
-    json_t *v;
-    if (!json_is_object(o)) {
-        rc = fail(err, cap, "settings: expected an object");
+    static const char *const keys[] = {"folder", "urls", "plan", "source", "config_dir", NULL};
+    json_t *o, *v;
+    int rc = ptp_settings_load(text, &o, err, cap);
+    if (rc)
+        return rc;
+    const char *k = ptp_unknown_key(o, keys);
+    if (k) {
+        rc = ptp_fail(err, cap, "settings.%s: unknown key (use folder, urls, plan, source)", k);
         goto out;
-    }
-    json_object_foreach(o, k, v)
-    {
-        if (strcmp(k, "folder") && strcmp(k, "urls") && strcmp(k, "plan") &&
-            strcmp(k, "source") && strcmp(k, "config_dir")) {
-            rc = fail(err, cap, "settings.%s: unknown key (use folder, urls, plan, source)", k);
-            goto out;
-        }
     }
     json_t *folder = json_object_get(o, "folder"), *urls = json_object_get(o, "urls");
     json_t *plan = json_object_get(o, "plan"), *source = json_object_get(o, "source");
     json_t *dir = json_object_get(o, "config_dir");
     if (!folder && !urls) {
-        rc = fail(err, cap, "settings: give a folder or urls (or both)");
+        rc = ptp_fail(err, cap, "settings: give a folder or urls (or both)");
         goto out;
     }
     if (folder && (!json_is_string(folder) || !json_string_length(folder))) {
-        rc = fail(err, cap, "settings.folder: expected a folder name");
+        rc = ptp_fail(err, cap, "settings.folder: expected a folder name");
         goto out;
     }
     if (plan && (!json_is_string(plan) || json_string_length(plan) >= 65)) {
-        rc = fail(err, cap, "settings.plan: expected a plan id");
+        rc = ptp_fail(err, cap, "settings.plan: expected a plan id");
         goto out;
     }
     if (source && (!json_is_string(source) || json_string_length(source) >= 256)) {
-        rc = fail(err, cap, "settings.source: expected a short text");
+        rc = ptp_fail(err, cap, "settings.source: expected a short text");
         goto out;
     }
     size_t i;
     if (urls) {
         if (!json_is_array(urls)) {
-            rc = fail(err, cap, "settings.urls: expected an array of URLs");
+            rc = ptp_fail(err, cap, "settings.urls: expected an array of URLs");
             goto out;
         }
         json_array_foreach(urls, i, v)
         {
             const char *u = json_string_value(v);
-            if (!u || (strncmp(u, "http://", 7) && strncmp(u, "https://", 8) &&
-                       strncmp(u, "file://", 7))) {
-                rc = fail(err, cap, "settings.urls[%zu]: expected an http, https or file URL", i);
+            if (!u || !ptp_is_url(u)) {
+                rc = ptp_fail(err, cap, "settings.urls[%zu]: expected an http, https or file URL",
+                              i);
                 goto out;
             }
         }
@@ -131,11 +112,8 @@ static int parse_settings(const char *text, struct csvdrop *c, char *err, size_t
     if (!c)
         goto out;
     if (folder) {
-        const char *f = json_string_value(folder), *d = json_string_value(dir);
-        if (f[0] != '/' && d)
-            snprintf(c->folder, sizeof c->folder, "%s/%s", d, f);
-        else
-            snprintf(c->folder, sizeof c->folder, "%s", f);
+        ptp_join_path(c->folder, sizeof c->folder, json_string_value(dir),
+                      json_string_value(folder));
     }
     if (plan)
         snprintf(c->plan, sizeof c->plan, "%s", json_string_value(plan));
@@ -144,12 +122,12 @@ static int parse_settings(const char *text, struct csvdrop *c, char *err, size_t
     c->nconf = urls ? (int)json_array_size(urls) : 0;
     c->urls = calloc((size_t)c->nconf + 1, sizeof *c->urls);
     if (!c->urls) {
-        rc = fail(err, cap, "out of memory");
+        rc = ptp_fail(err, cap, "out of memory");
         goto out;
     }
     json_array_foreach(urls, i, v) if (!(c->urls[i] = strdup(json_string_value(v))))
     {
-        rc = fail(err, cap, "out of memory");
+        rc = ptp_fail(err, cap, "out of memory");
         goto out;
     }
     c->nurls = c->nconf;
@@ -179,6 +157,7 @@ static void csvdrop_fini(void *state)
         return;
     free_urls(c, 0);
     free(c->urls);
+    ptp_seen_free(&c->seen);
     free(c);
 }
 
@@ -186,12 +165,17 @@ static int csvdrop_init(const struct pt_host *host, const char *instance, const 
                         void **state, char *err, size_t cap)
 {
     if (!host || host->size < sizeof(struct pt_host))
-        return fail(err, cap, "host table too old");
+        return ptp_fail(err, cap, "host table too old");
     struct csvdrop *c = calloc(1, sizeof *c);
     if (!c)
-        return fail(err, cap, "out of memory");
+        return ptp_fail(err, cap, "out of memory");
     c->host = host;
     snprintf(c->name, sizeof c->name, "%s", instance);
+    /* names as they always were here: 127 bytes, control characters as _ */
+    if (ptp_seen_init(&c->seen, SEEN_MAX, 128, 1, 1)) {
+        csvdrop_fini(c);
+        return ptp_fail(err, cap, "out of memory");
+    }
     int rc = parse_settings(settings, c, err, cap);
     if (rc) {
         csvdrop_fini(c);
@@ -208,64 +192,25 @@ static int csvdrop_init(const struct pt_host *host, const char *instance, const 
  * another name. A file that changes back to an earlier content (A, B, A) is
  * ingested again, because its entry now says B. */
 
-/* FNV-1a, 64 bits: enough to recognise a file seen before; not security. */
-static uint64_t digest(const char *p, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 #define CURSOR_MAX (SEEN_MAX * 148)
 
 static void load_cursor(struct csvdrop *c)
 {
     static char buf[CURSOR_MAX];
-    c->nseen = 0;
+    c->seen.n = 0;
     if (c->host->cursor(c->run, buf, sizeof buf) != PTP_OK)
         return;
-    for (char *line = buf; *line && c->nseen < SEEN_MAX;) {
+    for (char *line = buf; *line && c->seen.n < SEEN_MAX;) {
         char *nl = strchr(line, '\n'), *end;
         if (nl)
             *nl = '\0';
         uint64_t d = strtoull(line, &end, 16);
-        if (end != line && *end == ' ') {
-            c->seen[c->nseen].digest = d;
-            snprintf(c->seen[c->nseen].name, sizeof c->seen[0].name, "%s", end + 1);
-            c->nseen++;
-        }
+        if (end != line && *end == ' ')
+            ptp_seen_load(&c->seen, d, end + 1);
         if (!nl)
             break;
         line = nl + 1;
     }
-}
-
-static int seen(const struct csvdrop *c, uint64_t d)
-{
-    for (int i = 0; i < c->nseen; i++)
-        if (c->seen[i].digest == d)
-            return 1;
-    return 0;
-}
-
-/* Records that name now holds digest d: its previous entry goes. */
-static void remember(struct csvdrop *c, const char *name, uint64_t d)
-{
-    struct seen e = {.digest = d};
-    snprintf(e.name, sizeof e.name, "%s", name);
-    for (char *p = e.name; *p; p++)
-        if ((unsigned char)*p < 0x20)
-            *p = '_';
-    int keep = 0;
-    for (int i = 0; i < c->nseen; i++)
-        if (strcmp(c->seen[i].name, e.name) && keep < SEEN_MAX - 1)
-            c->seen[keep++] = c->seen[i];
-    memmove(c->seen + 1, c->seen, (size_t)keep * sizeof c->seen[0]);
-    c->seen[0] = e;
-    c->nseen = keep + 1;
 }
 
 /* The cursor text; caller frees. */
@@ -276,9 +221,9 @@ static char *cursor_text(const struct csvdrop *c)
         return NULL;
     size_t n = 0;
     s[0] = '\0';
-    for (int i = 0; i < c->nseen && n < CURSOR_MAX; i++)
+    for (int i = 0; i < c->seen.n && n < CURSOR_MAX; i++)
         n += (size_t)snprintf(s + n, CURSOR_MAX - n, "%016llx %s\n",
-                              (unsigned long long)c->seen[i].digest, c->seen[i].name);
+                              (unsigned long long)c->seen.e[i].digest, c->seen.e[i].name);
     return s;
 }
 
@@ -289,108 +234,7 @@ enum { COL_INDICATOR, COL_PERIOD, COL_VALUE, COL_UNIT, COL_SOURCE, COL_PLAN, COL
 static const char *const col_names[NCOLS] = {"indicator", "period", "value", "unit",
                                              "source",    "plan",   "status", "as_of"};
 
-#define MAX_FIELDS 16
-#define FIELD_MAX 512
-
-struct reader {
-    const char *p, *end;
-    int line;
-};
-
-/* Reads one record (RFC 4180: quotes, doubled quotes, CRLF or LF) into
- * fields. Returns the number of fields, 0 at the end, -1 on an error
- * (written to why). */
-static int read_record(struct reader *r, char fields[MAX_FIELDS][FIELD_MAX], char *why,
-                       size_t cap)
-{
-    if (r->p >= r->end)
-        return 0;
-    r->line++;
-    int n = 0;
-    for (;;) {
-        size_t len = 0;
-        int quoted = 0;
-        if (n == MAX_FIELDS) {
-            snprintf(why, cap, "more than %d fields", MAX_FIELDS);
-            return -1;
-        }
-        if (r->p < r->end && *r->p == '"') {
-            quoted = 1;
-            r->p++;
-        }
-        for (;;) {
-            if (r->p >= r->end) {
-                if (quoted) {
-                    snprintf(why, cap, "a quoted field is not closed");
-                    return -1;
-                }
-                break;
-            }
-            char ch = *r->p;
-            if (quoted) {
-                if (ch == '"') {
-                    if (r->p + 1 < r->end && r->p[1] == '"') {
-                        r->p += 2;
-                        ch = '"';
-                    } else {
-                        r->p++;
-                        quoted = 0;
-                        if (r->p < r->end && *r->p != ',' && *r->p != '\n' && *r->p != '\r') {
-                            snprintf(why, cap, "text after a closing quote");
-                            return -1;
-                        }
-                        continue;
-                    }
-                } else {
-                    if (ch == '\n')
-                        r->line++;
-                    r->p++;
-                }
-            } else {
-                if (ch == ',' || ch == '\n' || ch == '\r')
-                    break;
-                if (ch == '"') {
-                    snprintf(why, cap, "a quote inside an unquoted field");
-                    return -1;
-                }
-                r->p++;
-            }
-            if (ch == '\0') {
-                snprintf(why, cap, "a NUL byte");
-                return -1;
-            }
-            if (len + 1 >= FIELD_MAX) {
-                snprintf(why, cap, "a field longer than %d bytes", FIELD_MAX - 1);
-                return -1;
-            }
-            fields[n][len++] = ch;
-        }
-        fields[n][len] = '\0';
-        n++;
-        if (r->p < r->end && *r->p == ',') {
-            r->p++;
-            continue;
-        }
-        if (r->p < r->end && *r->p == '\r')
-            r->p++;
-        if (r->p < r->end && *r->p == '\n')
-            r->p++;
-        return n;
-    }
-}
-
-static void trim(char *s)
-{
-    size_t n = strlen(s);
-    while (n && isspace((unsigned char)s[n - 1]))
-        s[--n] = '\0';
-    size_t i = 0;
-    while (isspace((unsigned char)s[i]))
-        i++;
-    memmove(s, s + i, n - i + 1);
-}
-
-static int is_blank(char fields[MAX_FIELDS][FIELD_MAX], int n)
+static int is_blank(char fields[PTP_CSV_MAX_FIELDS][PTP_CSV_FIELD_MAX], int n)
 {
     for (int i = 0; i < n; i++)
         if (fields[i][0])
@@ -430,20 +274,19 @@ static int number(const char *s, double *out)
 static int ingest(struct csvdrop *c, uint64_t u, const char *name, const char *body, size_t len,
                   char *why, size_t cap)
 {
-    static char fields[MAX_FIELDS][FIELD_MAX];
-    struct reader r = {.p = body, .end = body + len};
+    static char fields[PTP_CSV_MAX_FIELDS][PTP_CSV_FIELD_MAX];
+    struct ptp_csv r;
     char msg[256];
-    if (len >= 3 && !memcmp(body, "\xef\xbb\xbf", 3)) /* a UTF-8 byte order mark */
-        r.p += 3;
-    int map[MAX_FIELDS], have[NCOLS] = {0};
-    int n = read_record(&r, fields, msg, sizeof msg);
+    ptp_csv_init(&r, body, len);
+    int map[PTP_CSV_MAX_FIELDS], have[NCOLS] = {0};
+    int n = ptp_csv_record(&r, fields, msg, sizeof msg);
     if (n <= 0) {
         snprintf(why, cap, "line 1: %s", n < 0 ? msg : "empty file: no header");
         return PTP_EDATA;
     }
     int ncols = n;
     for (int i = 0; i < n; i++) {
-        trim(fields[i]);
+        ptp_trim(fields[i]);
         map[i] = -1;
         for (int k = 0; k < NCOLS; k++)
             if (!strcmp(fields[i], col_names[k]))
@@ -468,7 +311,7 @@ static int ingest(struct csvdrop *c, uint64_t u, const char *name, const char *b
     int rows = 0;
     for (;;) {
         int line = r.line + 1;
-        n = read_record(&r, fields, msg, sizeof msg);
+        n = ptp_csv_record(&r, fields, msg, sizeof msg);
         if (n == 0)
             break;
         if (n < 0) {
@@ -483,7 +326,7 @@ static int ingest(struct csvdrop *c, uint64_t u, const char *name, const char *b
         }
         const char *col[NCOLS] = {0};
         for (int i = 0; i < n; i++) {
-            trim(fields[i]);
+            ptp_trim(fields[i]);
             col[map[i]] = fields[i];
         }
         double value;
@@ -548,96 +391,27 @@ static int ingest(struct csvdrop *c, uint64_t u, const char *name, const char *b
 
 static void next_unit(struct csvdrop *c);
 
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* file:// URL of a local path, percent-encoding what must be. */
-static char *file_url(const char *path)
-{
-    size_t n = strlen(path);
-    char *u = malloc(7 + 3 * n + 1), *q = u;
-    if (!u)
-        return NULL;
-    q += sprintf(q, "file://");
-    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-        if (isalnum(*p) || strchr("/-._~", *p))
-            *q++ = (char)*p;
-        else
-            q += sprintf(q, "%%%02X", *p);
-    }
-    *q = '\0';
-    return u;
-}
-
 /* Adds the folder's *.csv files, in name order, after the configured URLs. */
 static int list_folder(struct csvdrop *c, char *why, size_t cap)
 {
     if (!c->folder[0])
         return 0;
-    DIR *d = opendir(c->folder);
-    if (!d) {
-        snprintf(why, cap, "folder %.200s cannot be read", c->folder);
-        return PTP_EIO;
-    }
-    char **names = NULL;
-    int n = 0, rc = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (e->d_name[0] == '.' || len < 5 || strcmp(e->d_name + len - 4, ".csv"))
-            continue;
-        char **g = realloc(names, (size_t)(n + 1) * sizeof *names);
-        if (!g || !(g[n] = strdup(e->d_name))) {
-            names = g ? g : names;
-            rc = PTP_ENOMEM;
-            break;
-        }
-        names = g;
-        n++;
-    }
-    closedir(d);
-    qsort(names, (size_t)n, sizeof *names, by_name);
-    char **g = rc ? NULL : realloc(c->urls, (size_t)(c->nconf + n + 1) * sizeof *c->urls);
-    if (g)
-        c->urls = g;
-    for (int i = 0; i < n; i++) {
-        if (g) {
-            char path[8192];
-            snprintf(path, sizeof path, "%s/%s", c->folder, names[i]);
-            if ((c->urls[c->nurls] = file_url(path)))
-                c->nurls++;
-        }
-        free(names[i]);
-    }
-    free(names);
-    if (!g) {
-        snprintf(why, cap, "out of memory");
-        return PTP_ENOMEM;
-    }
-    return 0;
-}
-
-static const char *base_name(const char *url)
-{
-    const char *s = strrchr(url, '/');
-    return s && s[1] ? s + 1 : url;
+    return ptp_add_folder_urls("folder", c->folder, PTP_LIST_CSV, &c->urls, &c->nurls, why, cap);
 }
 
 static void fetched(void *data, uint64_t run, int rc, const struct pt_fetch_result *res)
 {
     struct csvdrop *c = data;
     const char *url = c->urls[c->next];
-    const char *name = base_name(url);
+    const char *name = ptp_base_name(url);
     if (rc != PTP_OK) {
         say(c, PTP_LOG_WARN, "%s", res && res->error ? res->error : "fetch failed");
         c->failed++;
     } else if (res->not_modified) {
         c->skipped++;
     } else {
-        uint64_t d = digest(res->body, res->len);
-        if (seen(c, d)) {
+        uint64_t d = ptp_digest(res->body, res->len);
+        if (ptp_seen_has(&c->seen, d)) {
             say(c, PTP_LOG_DEBUG, "%s: the same content was already ingested", name);
             c->skipped++;
         } else {
@@ -652,10 +426,8 @@ static void fetched(void *data, uint64_t run, int rc, const struct pt_fetch_resu
                 c->failed++;
             } else {
                 /* the cursor as it will be once this unit is in */
-                struct seen saved[SEEN_MAX];
-                int nsaved = c->nseen;
-                memcpy(saved, c->seen, sizeof saved);
-                remember(c, url, d);
+                ptp_seen_mark(&c->seen);
+                ptp_seen_remember(&c->seen, url, d);
                 char *cur = cursor_text(c);
                 struct pt_unit_commit cm = {.size = sizeof cm, .cursor = cur, .url = url};
                 if (cur && c->host->unit_commit(u, &cm) == PTP_OK) {
@@ -663,8 +435,7 @@ static void fetched(void *data, uint64_t run, int rc, const struct pt_fetch_resu
                 } else {
                     if (!cur)
                         c->host->unit_abort(u, "out of memory");
-                    memcpy(c->seen, saved, sizeof saved);
-                    c->nseen = nsaved;
+                    ptp_seen_rollback(&c->seen);
                     c->failed++;
                 }
                 free(cur);

@@ -8,9 +8,10 @@
  * quarterly databases), "202309" a month. */
 #include "nbs.h"
 
+#include "ptp_error.h"
+
 #include <ctype.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,21 +19,6 @@
 struct node {
     const char *code, *unit, *name;
 };
-
-static int fail(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t cap, const char *fmt, ...)
-{
-    if (cap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, cap, fmt, ap);
-        va_end(ap);
-        for (char *p = err; *p; p++)
-            if ((unsigned char)*p < 0x20 || *p == 0x7f)
-                *p = '?';
-    }
-    return -1;
-}
 
 static int by_code(const void *a, const void *b)
 {
@@ -87,23 +73,24 @@ int nbs_parse_json(const json_t *root_c, nbs_point_cb cb, void *data, char *err,
     if (cap)
         err[0] = '\0';
     if (!json_is_object(root))
-        return fail(err, cap, "(top): expected the query API's answer, an object");
+        return ptp_errorf(-1, err, cap, "(top): expected the query API's answer, an object");
     json_t *rc = json_object_get(root, "returncode");
     json_t *rd = json_object_get(root, "returndata");
     if (!json_is_integer(rc))
-        return fail(err, cap, "returncode: missing or not a number");
+        return ptp_errorf(-1, err, cap, "returncode: missing or not a number");
     if (json_integer_value(rc) != 200) {
         const char *msg = json_string_value(rd);
-        return fail(err, cap, "returncode %lld: the bureau answered with an error%s%.200s",
-                    (long long)json_integer_value(rc), msg ? ": " : "", msg ? msg : "");
+        return ptp_errorf(-1, err, cap,
+                          "returncode %lld: the bureau answered with an error%s%.200s",
+                          (long long)json_integer_value(rc), msg ? ": " : "", msg ? msg : "");
     }
     if (!json_is_object(rd))
-        return fail(err, cap, "returndata: expected an object");
+        return ptp_errorf(-1, err, cap, "returndata: expected an object");
     json_t *dn = json_object_get(rd, "datanodes"), *wdn = json_object_get(rd, "wdnodes");
     if (!json_is_array(dn))
-        return fail(err, cap, "returndata.datanodes: missing or not an array");
+        return ptp_errorf(-1, err, cap, "returndata.datanodes: missing or not an array");
     if (wdn && !json_is_array(wdn))
-        return fail(err, cap, "returndata.wdnodes: expected an array");
+        return ptp_errorf(-1, err, cap, "returndata.wdnodes: expected an array");
 
     /* the indicators' units and names, sorted for lookup */
     struct node *nodes = NULL;
@@ -144,7 +131,7 @@ int nbs_parse_json(const json_t *root_c, nbs_point_cb cb, void *data, char *err,
         struct nbs_point p = {.where = where, .period = period};
         json_t *wds = json_object_get(nd, "wds"), *d = json_object_get(nd, "data"), *x;
         if (!json_is_object(nd) || !json_is_array(wds) || !json_is_object(d)) {
-            ret = fail(err, cap, "%s: expected {\"data\": {…}, \"wds\": […]}", where);
+            ret = ptp_errorf(-1, err, cap, "%s: expected {\"data\": {…}, \"wds\": […]}", where);
             break;
         }
         json_array_foreach(wds, j, x)
@@ -152,7 +139,8 @@ int nbs_parse_json(const json_t *root_c, nbs_point_cb cb, void *data, char *err,
             const char *wc = json_string_value(json_object_get(x, "wdcode"));
             const char *vc = json_string_value(json_object_get(x, "valuecode"));
             if (!wc || !vc || !*vc) {
-                ret = fail(err, cap, "%s.wds[%zu]: expected {\"wdcode\", \"valuecode\"}", where, j);
+                ret = ptp_errorf(-1, err, cap, "%s.wds[%zu]: expected {\"wdcode\", \"valuecode\"}",
+                                 where, j);
                 break;
             }
             const char **slot = !strcmp(wc, "zb")    ? &p.zb
@@ -160,7 +148,7 @@ int nbs_parse_json(const json_t *root_c, nbs_point_cb cb, void *data, char *err,
                                 : !strcmp(wc, "reg") ? &p.reg
                                                      : NULL;
             if (slot && *slot) {
-                ret = fail(err, cap, "%s.wds: %.8s twice", where, wc);
+                ret = ptp_errorf(-1, err, cap, "%s.wds: %.8s twice", where, wc);
                 break;
             }
             if (slot)
@@ -169,19 +157,20 @@ int nbs_parse_json(const json_t *root_c, nbs_point_cb cb, void *data, char *err,
         if (ret)
             break;
         if (!p.zb || !p.sj) {
-            ret =
-                fail(err, cap, "%s.wds: no %s entry", where, p.zb ? "sj (time)" : "zb (indicator)");
+            ret = ptp_errorf(-1, err, cap, "%s.wds: no %s entry", where,
+                             p.zb ? "sj (time)" : "zb (indicator)");
             break;
         }
         if (period_of(p.sj, period)) {
-            ret = fail(err, cap, "%s: time code \"%.20s\" is not a year, quarter or month", where,
-                       p.sj);
+            ret =
+                ptp_errorf(-1, err, cap, "%s: time code \"%.20s\" is not a year, quarter or month",
+                           where, p.sj);
             break;
         }
         /* hasdata false is missing: the data 0 that comes with it is no value */
         json_t *has = json_object_get(d, "hasdata");
         if (!json_is_boolean(has)) {
-            ret = fail(err, cap, "%s.data.hasdata: missing or not true/false", where);
+            ret = ptp_errorf(-1, err, cap, "%s.data.hasdata: missing or not true/false", where);
             break;
         }
         if (json_is_true(has)) {
@@ -191,13 +180,15 @@ int nbs_parse_json(const json_t *root_c, nbs_point_cb cb, void *data, char *err,
              * data may carry more digits than the bureau publishes */
             if (s && *s) {
                 if (!number(s, &p.value)) {
-                    ret = fail(err, cap, "%s.data.strdata: \"%.40s\" is not a number", where, s);
+                    ret = ptp_errorf(-1, err, cap, "%s.data.strdata: \"%.40s\" is not a number",
+                                     where, s);
                     break;
                 }
             } else if (json_is_number(num)) {
                 p.value = json_number_value(num);
             } else {
-                ret = fail(err, cap, "%s.data: hasdata is true but there is no number", where);
+                ret = ptp_errorf(-1, err, cap, "%s.data: hasdata is true but there is no number",
+                                 where);
                 break;
             }
             p.has_value = 1;
@@ -222,7 +213,7 @@ int nbs_parse(const char *buf, size_t len, nbs_point_cb cb, void *data, char *er
     json_error_t je;
     json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
     if (!root)
-        return fail(err, cap, "line %d, column %d: %s", je.line, je.column, je.text);
+        return ptp_errorf(-1, err, cap, "line %d, column %d: %s", je.line, je.column, je.text);
     int rc = nbs_parse_json(root, cb, data, err, cap);
     json_decref(root);
     return rc;

@@ -6,37 +6,28 @@
  * time ranges start/duration. */
 #include "period.h"
 
+#include "ptp_date.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #define TZ_OFFSET (8 * 3600) /* Asia/Shanghai */
 
-static int is_leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int month_days(int y, int m)
-{
-    static const int d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && is_leap(y) ? 29 : d[m - 1];
-}
-
 /* Day of year (1-based) of y-m-d. */
 static int day_of_year(int y, int m, int d)
 {
     int n = d;
     for (int i = 1; i < m; i++)
-        n += month_days(y, i);
+        n += ptp_month_days(y, i);
     return n;
 }
 
 static void date_of_day(int y, int doy, int *m, int *d)
 {
     int i = 1;
-    while (i < 12 && doy > month_days(y, i))
-        doy -= month_days(y, i++);
+    while (i < 12 && doy > ptp_month_days(y, i))
+        doy -= ptp_month_days(y, i++);
     *m = i;
     *d = doy;
 }
@@ -70,7 +61,7 @@ static int parse_date(const char *s, size_t n, int *y, int *m, int *d)
     if (n != 10 || s[4] != '-' || s[7] != '-' || !digits(s, 4, y) || !digits(s + 5, 2, m) ||
         !digits(s + 8, 2, d))
         return 0;
-    return *m >= 1 && *m <= 12 && *d >= 1 && *d <= month_days(*y, *m);
+    return *m >= 1 && *m <= 12 && *d >= 1 && *d <= ptp_month_days(*y, *m);
 }
 
 /* An SDMX time range: a start (date, or date and a midnight time) and an
@@ -133,7 +124,7 @@ int st_period_parse(const char *s, struct st_period *p)
     case 'M':
         return rest == 3 && digits(r + 1, 2, &v) && v >= 1 && v <= 12 ? set(p, y, ST_MONTH, v) : -1;
     case 'D':
-        return rest == 4 && digits(r + 1, 3, &v) && v >= 1 && v <= (is_leap(y) ? 366 : 365)
+        return rest == 4 && digits(r + 1, 3, &v) && v >= 1 && v <= (ptp_is_leap(y) ? 366 : 365)
                    ? set(p, y, ST_DAY, v)
                    : -1;
     }
@@ -180,7 +171,7 @@ static void bounds(const struct st_period *p, int *m0, int *d0, int *m1, int *d1
         *m1 = 12;
     }
     *d0 = 1;
-    *d1 = month_days(p->year, *m1);
+    *d1 = ptp_month_days(p->year, *m1);
 }
 
 void st_period_text(const struct st_period *p, char out[11])

@@ -6,9 +6,10 @@
  * hostile message gets an error naming where, never a read out of range. */
 #include "sdmx.h"
 
+#include "ptp_error.h"
+
 #include <ctype.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,21 +98,9 @@ struct ctx {
     int ngroups;
 };
 
-static int fail(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(struct ctx *c, const char *fmt, ...)
-{
-    if (c->cap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(c->err, c->cap, fmt, ap);
-        va_end(ap);
-        /* the message may quote the sender's strings: no control characters */
-        for (char *p = c->err; *p; p++)
-            if ((unsigned char)*p < 0x20 || *p == 0x7f)
-                *p = '?';
-    }
-    return -1;
-}
+/* The message may quote the sender's strings: ptp_errorf makes it
+ * printable. */
+#define fail(c, ...) ptp_errorf(-1, (c)->err, (c)->cap, __VA_ARGS__)
 
 /* ---- values as text ---------------------------------------------------- */
 

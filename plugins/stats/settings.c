@@ -6,7 +6,6 @@
 
 #include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include <plantrack/plugin.h>
 
 #include "period.h"
+#include "ptp_settings.h"
 
 static const char *const format_names[] = {"auto", "sdmx", "nbs", "csv", NULL};
 const char *const st_basis_names[] = {"none", "real", "nominal", NULL};
@@ -93,18 +93,8 @@ const char st_settings_help[] =
     "            base_year, unit, decimals, site, actual}]: index_growth, growth,\n"
     "            diff, deflate, ratio, share, per_thousand, chain";
 
-static int fail(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, cap, fmt, ap);
-    va_end(ap);
-    for (char *p = err; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
-    return PTP_ECONFIG;
-}
+/* Settings errors quote what the user wrote: printable, PTP_ECONFIG. */
+#define fail(...) ptp_fail_printable(__VA_ARGS__)
 
 static int is_series_name(const char *s)
 {
@@ -129,21 +119,13 @@ static int is_text(json_t *v, size_t max)
     return 1;
 }
 
-static int one_of(const char *s, const char *const *names)
-{
-    for (int i = 0; s && names[i]; i++)
-        if (!strcmp(s, names[i]))
-            return i;
-    return -1;
-}
-
 static int known_keys(json_t *o, const char *const *keys, const char *path, char *err, size_t cap)
 {
     const char *k;
     json_t *v;
     json_object_foreach(o, k, v)
     {
-        if (one_of(k, keys) < 0) {
+        if (ptp_one_of(k, keys) < 0) {
             char list[512];
             size_t n = 0;
             for (int i = 0; keys[i] && n < sizeof list - 64; i++)
@@ -183,7 +165,7 @@ static int parse_actual(struct st_settings *s, struct st_series_conf *x, json_t 
     snprintf(x->indicator, sizeof x->indicator, "%s", json_string_value(ind));
     snprintf(x->plan, sizeof x->plan, "%s", plan ? json_string_value(plan) : s->plan);
     if (basis) {
-        x->want_basis = one_of(json_string_value(basis), st_basis_names);
+        x->want_basis = ptp_one_of(json_string_value(basis), st_basis_names);
         if (x->want_basis <= 0)
             return fail(err, cap, "%s.actual.basis: expected \"real\" or \"nominal\"", path);
         if (x->basis != x->want_basis)
@@ -346,7 +328,7 @@ static int parse_raw(struct st_settings *s, struct st_series_conf *x, json_t *e,
         return fail(err, cap, "%s.source_unit: expected a unit as the releases spell it", path);
     snprintf(x->source_unit, sizeof x->source_unit, "%s", su ? json_string_value(su) : "");
     json_t *b = json_object_get(e, "basis");
-    x->basis = b ? one_of(json_string_value(b), st_basis_names) : ST_B_NONE;
+    x->basis = b ? ptp_one_of(json_string_value(b), st_basis_names) : ST_B_NONE;
     if (x->basis < 0)
         return fail(err, cap,
                     "%s.basis: expected \"real\" (constant prices, volume) or \"nominal\" "
@@ -511,13 +493,12 @@ int st_settings_parse(const char *text, struct st_settings *s, char *err, size_t
     static const char *const keys[] = {"folder", "urls",       "format",     "site",
                                        "plan",   "source",     "first_year", "series",
                                        "derive", "config_dir", NULL};
-    json_error_t je;
-    json_t *o = json_loads(text ? text : "{}", JSON_REJECT_DUPLICATES, &je), *v;
-    int rc = 0;
+    json_t *o, *v;
     size_t i;
-    if (!o || !json_is_object(o)) {
-        rc = fail(err, cap, "settings: %s", o ? "expected an object" : je.text);
-        goto out;
+    int rc = ptp_settings_load(text, &o, err, cap);
+    if (rc) {
+        ptp_printable(err); /* the parser's message may quote the text */
+        return rc;
     }
     if ((rc = known_keys(o, keys, "settings", err, cap)))
         goto out;
@@ -537,14 +518,13 @@ int st_settings_parse(const char *text, struct st_settings *s, char *err, size_t
     json_array_foreach(urls, i, v)
     {
         const char *u = json_string_value(v);
-        if (!is_text(v, 2048) ||
-            (strncmp(u, "http://", 7) && strncmp(u, "https://", 8) && strncmp(u, "file://", 7))) {
+        if (!is_text(v, 2048) || !ptp_is_url(u)) {
             rc = fail(err, cap, "settings.urls[%zu]: expected an http, https or file URL", i);
             goto out;
         }
     }
     json_t *fmt = json_object_get(o, "format");
-    s->format = fmt ? one_of(json_string_value(fmt), format_names) : ST_F_AUTO;
+    s->format = fmt ? ptp_one_of(json_string_value(fmt), format_names) : ST_F_AUTO;
     if (s->format < 0) {
         rc = fail(err, cap, "settings.format: expected auto, sdmx, nbs or csv");
         goto out;
@@ -613,10 +593,8 @@ int st_settings_parse(const char *text, struct st_settings *s, char *err, size_t
     /* the folder, relative to the configuration's, and the URLs */
     const char *f = json_string_value(folder),
                *dir = json_string_value(json_object_get(o, "config_dir"));
-    if (f && f[0] != '/' && dir)
-        snprintf(s->folder, sizeof s->folder, "%s/%s", dir, f);
-    else if (f)
-        snprintf(s->folder, sizeof s->folder, "%s", f);
+    if (f)
+        ptp_join_path(s->folder, sizeof s->folder, dir, f);
     if (!(s->urls = calloc(json_array_size(urls) + 1, sizeof *s->urls))) {
         rc = fail(err, cap, "out of memory");
         goto out;

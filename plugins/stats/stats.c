@@ -9,7 +9,6 @@
  * five new vintages). Not for station data or anything hourly: periods are
  * years, halves, quarters, months and days. */
 #include <ctype.h>
-#include <dirent.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
@@ -24,6 +23,8 @@
 #include "derive.h"
 #include "nbs.h"
 #include "period.h"
+#include "ptp_folder.h"
+#include "ptp_seen.h"
 #include "sdmx.h"
 #include "settings.h"
 
@@ -33,11 +34,6 @@
 #define PROV_MAX 1000         /* `plantrack show` prints 1023 bytes of provenance */
 #define STORE_FIRST 631152000 /* 1990-01-01T00:00:00Z: the host's first plausible instant */
 #define STORE_LAST 4102444800LL
-
-struct seen {
-    uint64_t digest;
-    char name[256];
-};
 
 struct stats {
     const struct pt_host *host;
@@ -49,8 +45,7 @@ struct stats {
                     folder's files this run (owned) */
     int nurls;
     int next, failed, ingested, skipped;
-    struct seen *seen; /* SEEN_MAX, most recent first */
-    int nseen;
+    struct ptp_seen seen; /* SEEN_MAX, most recent first */
     json_t *src; /* {series: {period: release}}: where stored values came from */
 };
 
@@ -89,7 +84,7 @@ static void stats_fini(void *state)
     free_urls(s);
     free(s->urls);
     st_settings_free(&s->cfg);
-    free(s->seen);
+    ptp_seen_free(&s->seen);
     json_decref(s->src);
     free(s);
 }
@@ -110,7 +105,9 @@ static int stats_init(const struct pt_host *host, const char *instance, const ch
         return PTP_ECONFIG;
     }
     struct stats *s = calloc(1, sizeof *s);
-    if (!s || !(s->seen = calloc(SEEN_MAX, sizeof *s->seen))) {
+    if (!s || ptp_seen_init(&s->seen, SEEN_MAX, PTP_SEEN_NAME_MAX, 0, 0)) {
+        if (s)
+            ptp_seen_free(&s->seen);
         free(s);
         snprintf(err, cap, "out of memory");
         return PTP_ENOMEM;
@@ -145,23 +142,12 @@ static int stats_init(const struct pt_host *host, const char *instance, const ch
  * release, which release that was ("src"): the provenance of a derived
  * actual names the releases of all its inputs, old and new. */
 
-/* FNV-1a, 64 bits: enough to recognise a release seen before; not security. */
-static uint64_t digest(const char *p, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 static void load_cursor(struct stats *s)
 {
     size_t cap = 65536;
     char *buf = NULL;
     int rc = PTP_ENOMEM;
-    s->nseen = 0;
+    s->seen.n = 0;
     json_decref(s->src);
     s->src = NULL;
     do {
@@ -179,47 +165,22 @@ static void load_cursor(struct stats *s)
     {
         const char *d = json_string_value(json_array_get(v, 0));
         const char *n = json_string_value(json_array_get(v, 1));
-        if (!d || !n || s->nseen >= SEEN_MAX)
-            continue;
-        s->seen[s->nseen].digest = strtoull(d, NULL, 16);
-        snprintf(s->seen[s->nseen].name, sizeof s->seen[0].name, "%s", n);
-        s->nseen++;
+        if (d && n)
+            ptp_seen_load(&s->seen, strtoull(d, NULL, 16), n);
     }
     json_t *src = json_object_get(o, "src");
     s->src = json_is_object(src) ? json_incref(src) : json_object();
     json_decref(o);
 }
 
-static int seen(const struct stats *s, uint64_t d)
-{
-    for (int i = 0; i < s->nseen; i++)
-        if (s->seen[i].digest == d)
-            return 1;
-    return 0;
-}
-
-/* Records that release `name` now holds digest d: its previous entry goes. */
-static void remember(struct stats *s, const char *name, uint64_t d)
-{
-    struct seen e = {.digest = d};
-    snprintf(e.name, sizeof e.name, "%s", name);
-    int keep = 0;
-    for (int i = 0; i < s->nseen; i++)
-        if (strcmp(s->seen[i].name, e.name) && keep < SEEN_MAX - 1)
-            s->seen[keep++] = s->seen[i];
-    memmove(s->seen + 1, s->seen, (size_t)keep * sizeof s->seen[0]);
-    s->seen[0] = e;
-    s->nseen = keep + 1;
-}
-
 /* The cursor text; caller frees. NULL when out of memory or too long. */
 static char *cursor_text(const struct stats *s)
 {
     json_t *o = json_object(), *arr = json_array();
-    for (int i = 0; i < s->nseen; i++) {
+    for (int i = 0; i < s->seen.n; i++) {
         char d[17];
-        snprintf(d, sizeof d, "%016llx", (unsigned long long)s->seen[i].digest);
-        json_array_append_new(arr, json_pack("[ss]", d, s->seen[i].name));
+        ptp_seen_hex(&s->seen, i, d);
+        json_array_append_new(arr, json_pack("[ss]", d, s->seen.e[i].name));
     }
     json_object_set_new(o, "seen", arr);
     json_object_set(o, "src", s->src);
@@ -802,82 +763,13 @@ static void rel_free(struct rel *r)
 
 static void next_release(struct stats *s);
 
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* file:// URL of a local path, percent-encoding what must be. */
-static char *file_url(const char *path)
-{
-    size_t n = strlen(path);
-    char *u = malloc(7 + 3 * n + 1), *q = u;
-    if (!u)
-        return NULL;
-    q += sprintf(q, "file://");
-    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-        if (isalnum(*p) || strchr("/-._~", *p))
-            *q++ = (char)*p;
-        else
-            q += sprintf(q, "%%%02X", *p);
-    }
-    *q = '\0';
-    return u;
-}
-
-static int is_release_file(const char *name)
-{
-    size_t n = strlen(name);
-    return name[0] != '.' && ((n > 5 && !strcmp(name + n - 5, ".json")) ||
-                              (n > 4 && !strcmp(name + n - 4, ".csv")));
-}
-
 /* Adds the folder's releases, in name order, after the configured URLs. */
 static int list_folder(struct stats *s, char *why, size_t cap)
 {
     if (!s->cfg.folder[0])
         return 0;
-    DIR *d = opendir(s->cfg.folder);
-    if (!d) {
-        snprintf(why, cap, "folder %.200s cannot be read", s->cfg.folder);
-        return PTP_EIO;
-    }
-    char **names = NULL;
-    int n = 0, rc = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (!is_release_file(e->d_name))
-            continue;
-        char **g = realloc(names, (size_t)(n + 1) * sizeof *names);
-        if (!g || !(g[n] = strdup(e->d_name))) {
-            names = g ? g : names;
-            rc = PTP_ENOMEM;
-            break;
-        }
-        names = g;
-        n++;
-    }
-    closedir(d);
-    if (n)
-        qsort(names, (size_t)n, sizeof *names, by_name);
-    char **g = rc ? NULL : realloc(s->urls, (size_t)(s->cfg.nurls + n + 1) * sizeof *s->urls);
-    if (g)
-        s->urls = g;
-    for (int i = 0; i < n; i++) {
-        if (g) {
-            char path[8192];
-            snprintf(path, sizeof path, "%s/%s", s->cfg.folder, names[i]);
-            if ((s->urls[s->nurls] = file_url(path)))
-                s->nurls++;
-        }
-        free(names[i]);
-    }
-    free(names);
-    if (!g) {
-        snprintf(why, cap, "out of memory");
-        return PTP_ENOMEM;
-    }
-    return 0;
+    return ptp_add_folder_urls("folder", s->cfg.folder, PTP_LIST_CSV | PTP_LIST_JSON, &s->urls,
+                               &s->nurls, why, cap);
 }
 
 /* A release's name: a folder file's name, a configured URL whole. */
@@ -901,7 +793,7 @@ static void fetched(void *data, uint64_t run, int rc, const struct pt_fetch_resu
         s->failed++;
     } else if (res->not_modified) {
         s->skipped++;
-    } else if (seen(s, digest(res->body, res->len))) {
+    } else if (ptp_seen_has(&s->seen, ptp_digest(res->body, res->len))) {
         say(s, PTP_LOG_DEBUG, "%s: the same content was already ingested", name);
         s->skipped++;
     } else {
@@ -914,7 +806,7 @@ static void fetched(void *data, uint64_t run, int rc, const struct pt_fetch_resu
         char *cur = NULL;
         if (!prc) {
             note_sources(&r);
-            remember(s, name, digest(res->body, res->len));
+            ptp_seen_remember(&s->seen, name, ptp_digest(res->body, res->len));
             if (!(cur = cursor_text(s)))
                 prc = rfail(&r, "the cursor does not fit");
         }

@@ -4,6 +4,7 @@
 #include "groundwater.h"
 
 #include "error.h"
+#include "ptp_text.h"
 #include "wqcsv.h"
 #include "wqdec.h"
 
@@ -131,19 +132,19 @@ int gw_parse_csv(const char *buf, size_t len, struct gw_row **rows, size_t *n, c
         g->line = line;
         if ((g->year = year_of(y, yl)) < 0) {
             rc = fail(err, cap, PT_EINVAL, "line %ld: year \"%s\": expected a year, 1991-2099",
-                      line, wqcsv_shown(y, yl, sh));
+                      line, ptp_shown(y, yl, sh));
             goto out;
         }
         int shift = gw_unit_shift(u, ul);
         if (shift > 0) {
             rc = fail(err, cap, PT_EUNIT,
                       "line %ld: unit \"%s\" is not a volume (use 亿立方米, 万立方米 or 立方米)",
-                      line, wqcsv_shown(u, ul, sh));
+                      line, ptp_shown(u, ul, sh));
             goto out;
         }
         int prc = wqd_parse(c, cl, shift, &g->value);
         if (prc) {
-            rc = fail(err, cap, PT_EINVAL, "line %ld: cut \"%s\" %s", line, wqcsv_shown(c, cl, sh2),
+            rc = fail(err, cap, PT_EINVAL, "line %ld: cut \"%s\" %s", line, ptp_shown(c, cl, sh2),
                       wqd_strerror(prc));
             goto out;
         }
@@ -193,7 +194,7 @@ int gw_parse_json(const char *buf, size_t len, struct gw_row **rows, size_t *n, 
         if (json_is_string(unit))
             rc = fail(err, cap, PT_EUNIT,
                       "unit: \"%s\": expected a volume (亿立方米, 万立方米 or 立方米)",
-                      wqcsv_shown(json_string_value(unit), json_string_length(unit), sh));
+                      ptp_shown(json_string_value(unit), json_string_length(unit), sh));
         else
             rc = fail(err, cap, PT_EUNIT, "unit: expected a volume (亿立方米, 万立方米 or 立方米)");
         goto out;
@@ -240,7 +241,7 @@ int gw_parse_json(const char *buf, size_t len, struct gw_row **rows, size_t *n, 
         }
         int prc = wqd_parse(s, sl, shift, &g->value);
         if (prc) {
-            rc = fail(err, cap, PT_EINVAL, "cuts[%zu].cut: \"%s\" %s", i, wqcsv_shown(s, sl, sh),
+            rc = fail(err, cap, PT_EINVAL, "cuts[%zu].cut: \"%s\" %s", i, ptp_shown(s, sl, sh),
                       wqd_strerror(prc));
             goto out;
         }

@@ -5,7 +5,8 @@
 
 #include "error.h"
 #include "gb3838.h"
-#include "wqcsv.h"
+#include "ptp_date.h"
+#include "ptp_text.h"
 #include "wqdec.h"
 
 #include <stdio.h>
@@ -22,37 +23,9 @@ void rel_free(struct rel_release *r)
 
 /* ---- dates --------------------------------------------------------------- */
 
-static int num(const char *s, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
-}
-
-static int is_leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* Days from 1970-01-01 to y-m-d, proleptic Gregorian (H. Hinnant's
- * days_from_civil). */
-static int64_t days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int era = (y >= 0 ? y : y - 399) / 400;
-    int yoe = y - era * 400;
-    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return (int64_t)era * 146097 + doe - 719468;
-}
-
 int64_t rel_instant(int y, int m, int d)
 {
-    return days_from_civil(y, m, d) * 86400 - TZ_OFFSET;
+    return ptp_days_from_civil(y, m, d) * 86400 - TZ_OFFSET;
 }
 
 void rel_civil(int64_t t, int *y, int *m, int *d)
@@ -73,28 +46,27 @@ void rel_civil(int64_t t, int *y, int *m, int *d)
 
 int rel_time(const char *s, size_t n, int64_t *t, int *year, int *month)
 {
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (n != 10 && n != 16 && n != 19)
         return -1;
     if (s[4] != '-' || s[7] != '-')
         return -1;
-    int y = num(s, 4), m = num(s + 5, 2), d = num(s + 8, 2), hh = 0, mm = 0, ss = 0;
+    int y = ptp_digits(s, 4), m = ptp_digits(s + 5, 2), d = ptp_digits(s + 8, 2), hh = 0, mm = 0,
+        ss = 0;
     if (n >= 16) {
         if ((s[10] != 'T' && s[10] != ' ') || s[13] != ':')
             return -1;
-        hh = num(s + 11, 2);
-        mm = num(s + 14, 2);
+        hh = ptp_digits(s + 11, 2);
+        mm = ptp_digits(s + 14, 2);
         if (n == 19) {
             if (s[16] != ':')
                 return -1;
-            ss = num(s + 17, 2);
+            ss = ptp_digits(s + 17, 2);
         }
     }
-    if (y < 1991 || y > 2099 || m < 1 || m > 12 || d < 1 ||
-        d > mdays[m - 1] + (m == 2 && is_leap(y)) || hh < 0 || hh > 23 || mm < 0 || mm > 59 ||
-        ss < 0 || ss > 59)
+    if (y < 1991 || y > 2099 || m < 1 || m > 12 || d < 1 || d > ptp_month_days(y, m) || hh < 0 ||
+        hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 59)
         return -1;
-    *t = days_from_civil(y, m, d) * 86400 + hh * 3600 + mm * 60 + ss - TZ_OFFSET;
+    *t = ptp_days_from_civil(y, m, d) * 86400 + hh * 3600 + mm * 60 + ss - TZ_OFFSET;
     *year = y;
     *month = m;
     return 0;
@@ -104,7 +76,7 @@ int rel_time(const char *s, size_t n, int64_t *t, int *year, int *month)
 
 int rel_section_ok(const char *s, size_t n)
 {
-    return n > 0 && n < REL_SECTION_MAX && wqcsv_text_ok(s, n);
+    return n > 0 && n < REL_SECTION_MAX && ptp_text_ok(s, n);
 }
 
 static int same(const char *s, size_t n, const char *name)
@@ -148,7 +120,7 @@ int rel_value(const char *s, size_t n, int p, int shift, int64_t *v, int *below_
             snprintf(why, cap,
                      "%s: \"%s\": not detected, but no detection limit (write it as "
                      "0.01L or <0.01)",
-                     gb_param(p)->code, wqcsv_shown(s, n, sh));
+                     gb_param(p)->code, ptp_shown(s, n, sh));
             return -1;
         }
     *below_dl = 0;
@@ -166,17 +138,17 @@ int rel_value(const char *s, size_t n, int p, int shift, int64_t *v, int *below_
     }
     int rc = wqd_parse(d, dn, shift, v);
     if (rc) {
-        snprintf(why, cap, "%s: \"%s\" %s", gb_param(p)->code, wqcsv_shown(s, n, sh),
+        snprintf(why, cap, "%s: \"%s\" %s", gb_param(p)->code, ptp_shown(s, n, sh),
                  wqd_strerror(rc));
         return -1;
     }
     if (*v < 0) {
-        snprintf(why, cap, "%s: \"%s\" is negative", gb_param(p)->code, wqcsv_shown(s, n, sh));
+        snprintf(why, cap, "%s: \"%s\" is negative", gb_param(p)->code, ptp_shown(s, n, sh));
         return -1;
     }
     if (*below_dl && *v == 0) {
         snprintf(why, cap, "%s: \"%s\": a detection limit of 0", gb_param(p)->code,
-                 wqcsv_shown(s, n, sh));
+                 ptp_shown(s, n, sh));
         return -1;
     }
     return 0;
@@ -247,7 +219,7 @@ int rel_finish(struct rel_release *r, char *err, size_t cap)
             local_text(q->time, t);
             snprintf(err, cap, "%s and %s: section %s, %s: %s given twice",
                      place(r, p, a, sizeof a), place(r, q, b, sizeof b),
-                     wqcsv_shown(q->section, strlen(q->section), sh), t, gb_param(q->param)->code);
+                     ptp_shown(q->section, strlen(q->section), sh), t, gb_param(q->param)->code);
             return PT_EINVAL;
         }
     }
@@ -262,7 +234,7 @@ int rel_finish(struct rel_release *r, char *err, size_t cap)
         if (r->rows[i].water != r->rows[first].water) {
             snprintf(err, cap, "%s: section %s is a %s here but a %s at %s",
                      place(r, &r->rows[i], a, sizeof a),
-                     wqcsv_shown(r->rows[i].section, strlen(r->rows[i].section), sh),
+                     ptp_shown(r->rows[i].section, strlen(r->rows[i].section), sh),
                      gb_water_name(r->rows[i].water), gb_water_name(r->rows[first].water),
                      place(r, &r->rows[first], b, sizeof b));
             return PT_EINVAL;

@@ -10,6 +10,7 @@
 
 #include "error.h"
 #include "gb3838.h"
+#include "ptp_text.h"
 #include "wqcsv.h"
 
 #include <stdarg.h>
@@ -59,21 +60,21 @@ static int read_line(struct wqcsv *r, const int *map, const struct rel_opts *o,
     if (!rel_section_ok(f[C_SECTION], fl[C_SECTION]))
         return fail(err, cap, PT_EINVAL, line,
                     "section \"%s\": expected a code of 1-63 bytes of text",
-                    wqcsv_shown(f[C_SECTION], fl[C_SECTION], sh));
+                    ptp_shown(f[C_SECTION], fl[C_SECTION], sh));
     memcpy(row.section, f[C_SECTION], fl[C_SECTION] + 1);
-    if (f[C_NAME] && !wqcsv_text_ok(f[C_NAME], fl[C_NAME]))
+    if (f[C_NAME] && !ptp_text_ok(f[C_NAME], fl[C_NAME]))
         return fail(err, cap, PT_EINVAL, line, "name: not UTF-8 text");
     if ((row.water = gb_water_find(f[C_TYPE], fl[C_TYPE])) < 0)
         return fail(err, cap, PT_EINVAL, line, "type \"%s\": expected river, lake or reservoir",
-                    wqcsv_shown(f[C_TYPE], fl[C_TYPE], sh));
+                    ptp_shown(f[C_TYPE], fl[C_TYPE], sh));
     int y, m;
     if (rel_time(f[C_DATE], fl[C_DATE], &row.time, &y, &m))
         return fail(err, cap, PT_EINVAL, line,
                     "date \"%s\": expected YYYY-MM-DD or YYYY-MM-DDTHH:MM (local time)",
-                    wqcsv_shown(f[C_DATE], fl[C_DATE], sh));
+                    ptp_shown(f[C_DATE], fl[C_DATE], sh));
     if (o && o->year && (y != o->year || m != o->month))
         return fail(err, cap, PT_EINVAL, line, "date %s is outside the release's month %04d-%02d",
-                    wqcsv_shown(f[C_DATE], fl[C_DATE], sh), o->year, o->month);
+                    ptp_shown(f[C_DATE], fl[C_DATE], sh), o->year, o->month);
     if (rel_skipped(o, f[C_PARAM], fl[C_PARAM])) {
         out->skipped++;
         return 0;
@@ -82,7 +83,7 @@ static int read_line(struct wqcsv *r, const int *map, const struct rel_opts *o,
         return fail(err, cap, PT_EINVAL, line,
                     "parameter \"%s\" is not one of GB 3838-2002 Table 1's (list it in the "
                     "setting skip_parameters to ignore it)",
-                    wqcsv_shown(f[C_PARAM], fl[C_PARAM], sh));
+                    ptp_shown(f[C_PARAM], fl[C_PARAM], sh));
     if (rel_missing(f[C_VALUE], fl[C_VALUE])) {
         out->empty++;
         return 0;
@@ -90,7 +91,7 @@ static int read_line(struct wqcsv *r, const int *map, const struct rel_opts *o,
     int shift = gb_unit_shift(row.param, f[C_UNIT], fl[C_UNIT]);
     if (shift > 0)
         return fail(err, cap, PT_EUNIT, line, "%s: unit \"%s\" does not fit %s (use %s)",
-                    gb_param(row.param)->code, wqcsv_shown(f[C_UNIT], fl[C_UNIT], sh),
+                    gb_param(row.param)->code, ptp_shown(f[C_UNIT], fl[C_UNIT], sh),
                     gb_param(row.param)->code,
                     gb_param(row.param)->unit == GB_MG_L    ? "mg/L or µg/L"
                     : gb_param(row.param)->unit == GB_PER_L ? "个/L, MPN/L or CFU/L"

@@ -14,7 +14,7 @@
 
 #include "error.h"
 #include "gb3838.h"
-#include "wqcsv.h"
+#include "ptp_text.h"
 #include "wqdec.h"
 
 #include <jansson.h>
@@ -63,19 +63,19 @@ static int read_units(json_t *units, const struct rel_opts *o, int shift[GB_NPAR
             return fail(err, cap, PT_EINVAL,
                         "units.%s: not a parameter of GB 3838-2002 Table 1 (list it in the "
                         "setting skip_parameters to ignore it)",
-                        wqcsv_shown(k, kl, sh));
+                        ptp_shown(k, kl, sh));
         const char *u = json_string_value(v);
         if (!u)
             return fail(err, cap, PT_EINVAL, "units.%s: expected a unit (text)",
-                        wqcsv_shown(k, kl, sh));
+                        ptp_shown(k, kl, sh));
         int s = gb_unit_shift(p, u, json_string_length(v));
         if (s > 0)
             return fail(err, cap, PT_EUNIT, "units.%s: unit \"%s\" does not fit %s (use %s)",
-                        wqcsv_shown(k, kl, sh), wqcsv_shown(u, json_string_length(v), sh2),
+                        ptp_shown(k, kl, sh), ptp_shown(u, json_string_length(v), sh2),
                         gb_param(p)->code, unit_hint(p));
         if (shift[p] != -1000 && shift[p] != s)
             return fail(err, cap, PT_EINVAL, "units.%s: %s has two different units",
-                        wqcsv_shown(k, kl, sh), gb_param(p)->code);
+                        ptp_shown(k, kl, sh), gb_param(p)->code);
         shift[p] = s;
     }
     return 0;
@@ -142,7 +142,7 @@ static int read_sample(json_t *smp, size_t i, size_t j, int water, const char *c
             return fail(err, cap, PT_EINVAL,
                         "sections[%zu].samples[%zu].%s: not a parameter of GB 3838-2002 "
                         "Table 1 (list it in the setting skip_parameters to ignore it)",
-                        i, j, wqcsv_shown(k, kl, sh));
+                        i, j, ptp_shown(k, kl, sh));
         if (json_is_null(v)) {
             out->empty++;
             continue;
@@ -153,7 +153,7 @@ static int read_sample(json_t *smp, size_t i, size_t j, int water, const char *c
             return fail(err, cap, PT_EINVAL,
                         "sections[%zu].samples[%zu].%s: expected a number, a decimal text or "
                         "null",
-                        i, j, wqcsv_shown(k, kl, sh));
+                        i, j, ptp_shown(k, kl, sh));
         if (rel_missing(s, n)) {
             out->empty++;
             continue;
@@ -161,7 +161,7 @@ static int read_sample(json_t *smp, size_t i, size_t j, int water, const char *c
         if (shift[row.param] == -1000)
             return fail(err, cap, PT_EUNIT,
                         "sections[%zu].samples[%zu].%s: no unit for %s in \"units\" (use %s)", i, j,
-                        wqcsv_shown(k, kl, sh), gb_param(row.param)->code, unit_hint(row.param));
+                        ptp_shown(k, kl, sh), gb_param(row.param)->code, unit_hint(row.param));
         if (rel_value(s, n, row.param, shift[row.param], &row.value, &row.below_dl, why,
                       sizeof why))
             return fail(err, cap, PT_EINVAL, "sections[%zu].samples[%zu]: %s", i, j, why);
@@ -194,14 +194,13 @@ static int read_section(json_t *sec, size_t i, const struct rel_opts *o, const i
         char sh[64];
         return fail(err, cap, PT_EINVAL,
                     "sections[%zu].type: \"%s\": expected river, lake or reservoir", i,
-                    wqcsv_shown(json_string_value(type), json_string_length(type), sh));
+                    ptp_shown(json_string_value(type), json_string_length(type), sh));
     }
     if (water < 0)
         return fail(err, cap, PT_EINVAL, "sections[%zu].type: expected river, lake or reservoir",
                     i);
     if (name && !json_is_null(name) &&
-        (!json_is_string(name) ||
-         !wqcsv_text_ok(json_string_value(name), json_string_length(name))))
+        (!json_is_string(name) || !ptp_text_ok(json_string_value(name), json_string_length(name))))
         return fail(err, cap, PT_EINVAL, "sections[%zu].name: expected text", i);
     if (!json_is_array(samples))
         return fail(err, cap, PT_EINVAL, "sections[%zu].samples: expected an array of samples", i);

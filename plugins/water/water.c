@@ -21,7 +21,6 @@
  * loses nothing. Not here: the derivations (wqderive.c), the standard
  * (gb3838.c), the formats (release_*.c, groundwater.c), exact decimals
  * (wqdec.c). */
-#include <dirent.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,10 +31,12 @@
 #include <plantrack/plugin.h>
 
 #include "gb3838.h"
+#include "ptp_folder.h"
+#include "ptp_seen.h"
+#include "ptp_settings.h"
 #include "groundwater.h"
 #include "release.h"
 #include "water.h"
-#include "wqcsv.h"
 #include "wqdec.h"
 
 void wq_say(struct water *w, int level, const char *fmt, ...)
@@ -110,91 +111,49 @@ static const char settings_help[] =
     "            ids surface-water-class-iii-share and groundwater-extraction-cut)\n"
     "(give folder or url, groundwater, or both)";
 
-static int fail(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, cap, fmt, ap);
-    va_end(ap);
-    return PTP_ECONFIG;
-}
-
-int wq_by_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void free_list(char **l, int n)
-{
-    for (int i = 0; l && i < n; i++)
-        free(l[i]);
-    free(l);
-}
-
-static int known_key(const char *k, const char *const *keys)
-{
-    for (int i = 0; keys[i]; i++)
-        if (!strcmp(k, keys[i]))
-            return 1;
-    return 0;
-}
-
-static int url_ok(const char *u)
-{
-    return !strncmp(u, "http://", 7) || !strncmp(u, "https://", 8) || !strncmp(u, "file://", 7);
-}
-
-static void join_path(char *out, size_t cap, const char *dir, const char *f)
-{
-    if (f[0] == '/' || !dir)
-        snprintf(out, cap, "%s", f);
-    else
-        snprintf(out, cap, "%s/%s", dir, f);
-}
-
 static int parse_groundwater(json_t *g, const char *dir, struct water *w, char *err, size_t cap)
 {
     static const char *const keys[] = {"folder", "urls", "reading", "base", NULL};
     const char *k;
     json_t *v;
     if (!json_is_object(g))
-        return fail(err, cap,
-                    "settings.groundwater: expected an object {\"folder\" or "
-                    "\"urls\", \"reading\", \"base\"}");
-    json_object_foreach(g, k, v) if (!known_key(k, keys)) return fail(
-        err, cap, "settings.groundwater.%s: unknown key (use folder, urls, reading, base)", k);
+        return ptp_fail(err, cap,
+                        "settings.groundwater: expected an object {\"folder\" or "
+                        "\"urls\", \"reading\", \"base\"}");
+    if ((k = ptp_unknown_key(g, keys)))
+        return ptp_fail(
+            err, cap, "settings.groundwater.%s: unknown key (use folder, urls, reading, base)", k);
     json_t *folder = json_object_get(g, "folder"), *urls = json_object_get(g, "urls");
     if (!folder && !urls)
-        return fail(err, cap, "settings.groundwater: give a folder or urls (or both)");
+        return ptp_fail(err, cap, "settings.groundwater: give a folder or urls (or both)");
     if (folder && (!json_is_string(folder) || !json_string_length(folder) ||
                    json_string_length(folder) >= 2048))
-        return fail(err, cap, "settings.groundwater.folder: expected a folder name");
+        return ptp_fail(err, cap, "settings.groundwater.folder: expected a folder name");
     if (folder)
-        join_path(w->gw_folder, sizeof w->gw_folder, dir, json_string_value(folder));
+        ptp_join_path(w->gw_folder, sizeof w->gw_folder, dir, json_string_value(folder));
     if (urls) {
         size_t i;
         if (!json_is_array(urls) || json_array_size(urls) > 256)
-            return fail(err, cap, "settings.groundwater.urls: expected an array of URLs");
+            return ptp_fail(err, cap, "settings.groundwater.urls: expected an array of URLs");
         if (!(w->gw_urls = calloc(json_array_size(urls) + 1, sizeof *w->gw_urls)))
-            return fail(err, cap, "out of memory");
+            return ptp_fail(err, cap, "out of memory");
         json_array_foreach(urls, i, v)
         {
             const char *u = json_string_value(v);
-            if (!u || !url_ok(u) || strlen(u) >= 4096)
-                return fail(err, cap,
-                            "settings.groundwater.urls[%zu]: expected an http, https or file URL",
-                            i);
+            if (!u || !ptp_is_url(u) || strlen(u) >= 4096)
+                return ptp_fail(
+                    err, cap, "settings.groundwater.urls[%zu]: expected an http, https or file URL",
+                    i);
             if (!(w->gw_urls[w->ngw_urls++] = strdup(u)))
-                return fail(err, cap, "out of memory");
+                return ptp_fail(err, cap, "out of memory");
         }
     }
     const char *r = json_string_value(json_object_get(g, "reading"));
     if (!r)
-        return fail(err, cap,
-                    "settings.groundwater.reading: missing: say how the submission's figures "
-                    "read: \"yearly\" (the cut of each year), \"cumulative\" (the cut to date, "
-                    "the base year's included) or \"cumulative_since_base\"");
+        return ptp_fail(err, cap,
+                        "settings.groundwater.reading: missing: say how the submission's figures "
+                        "read: \"yearly\" (the cut of each year), \"cumulative\" (the cut to date, "
+                        "the base year's included) or \"cumulative_since_base\"");
     if (!strcmp(r, "yearly"))
         w->reading = GW_YEARLY;
     else if (!strcmp(r, "cumulative"))
@@ -202,27 +161,29 @@ static int parse_groundwater(json_t *g, const char *dir, struct water *w, char *
     else if (!strcmp(r, "cumulative_since_base"))
         w->reading = GW_SINCE_BASE;
     else
-        return fail(err, cap,
-                    "settings.groundwater.reading: \"%.32s\": use yearly, cumulative or "
-                    "cumulative_since_base",
-                    r);
+        return ptp_fail(err, cap,
+                        "settings.groundwater.reading: \"%.32s\": use yearly, cumulative or "
+                        "cumulative_since_base",
+                        r);
     json_t *base = json_object_get(g, "base");
     if (!base) {
         if (w->reading != GW_CUMULATIVE)
-            return fail(err, cap,
-                        "settings.groundwater.base: missing: the %s reading adds the cuts to the "
-                        "catalogue's base, e.g. {\"year\": 2020, \"value\": 1} (亿立方米)",
-                        r);
+            return ptp_fail(
+                err, cap,
+                "settings.groundwater.base: missing: the %s reading adds the cuts to the "
+                "catalogue's base, e.g. {\"year\": 2020, \"value\": 1} (亿立方米)",
+                r);
         return 0;
     }
     static const char *const bkeys[] = {"year", "value", NULL};
     if (!json_is_object(base))
-        return fail(err, cap, "settings.groundwater.base: expected {\"year\": Y, \"value\": V}");
-    json_object_foreach(base, k, v) if (!known_key(k, bkeys)) return fail(
-        err, cap, "settings.groundwater.base.%s: unknown key (use year, value)", k);
+        return ptp_fail(err, cap,
+                        "settings.groundwater.base: expected {\"year\": Y, \"value\": V}");
+    if ((k = ptp_unknown_key(base, bkeys)))
+        return ptp_fail(err, cap, "settings.groundwater.base.%s: unknown key (use year, value)", k);
     json_t *by = json_object_get(base, "year"), *bv = json_object_get(base, "value");
     if (!json_is_integer(by) || json_integer_value(by) < 1991 || json_integer_value(by) > 2099)
-        return fail(err, cap, "settings.groundwater.base.year: expected a year, 1991-2099");
+        return ptp_fail(err, cap, "settings.groundwater.base.year: expected a year, 1991-2099");
     w->base_year = (int)json_integer_value(by);
     char text[48];
     int prc = WQD_ESYNTAX;
@@ -236,9 +197,9 @@ static int parse_groundwater(json_t *g, const char *dir, struct water *w, char *
         prc = wqd_parse(text, strlen(text), 0, &w->base);
     }
     if (prc)
-        return fail(err, cap,
-                    "settings.groundwater.base.value: expected the base year's cut in 亿立方米 "
-                    "(a number)");
+        return ptp_fail(err, cap,
+                        "settings.groundwater.base.value: expected the base year's cut in 亿立方米 "
+                        "(a number)");
     w->has_base = 1;
     return 0;
 }
@@ -264,28 +225,20 @@ static int parse_settings(const char *text, struct water *w, char *err, size_t c
                                        "groundwater",
                                        "config_dir",
                                        NULL};
-    json_error_t je;
-    json_t *o = json_loads(text ? text : "{}", JSON_REJECT_DUPLICATES, &je), *v;
-    int rc = 0;
+    json_t *o, *v;
+    int rc = ptp_settings_load(text, &o, err, cap);
     const char *k;
     size_t i;
-    if (!o || !json_is_object(o)) {
-        rc = fail(err, cap, "settings: %s", o ? "expected an object" : je.text);
-        goto out;
-    }
-    json_object_foreach(o, k, v) if (!known_key(k, keys))
-    {
-        rc = fail(err, cap, "settings.%s: unknown key", k);
+    if (rc)
+        return rc;
+    if ((k = ptp_unknown_key(o, keys))) {
+        rc = ptp_fail(err, cap, "settings.%s: unknown key", k);
         goto out;
     }
 #define STR(key, dst, def)                                                                         \
     do {                                                                                           \
-        json_t *s_ = json_object_get(o, key);                                                      \
-        if (s_ && (!json_is_string(s_) || json_string_length(s_) >= sizeof(dst))) {                \
-            rc = fail(err, cap, "settings.%s: expected a short text", key);                        \
+        if ((rc = ptp_get_text(o, key, dst, sizeof(dst), def, err, cap)))                          \
             goto out;                                                                              \
-        }                                                                                          \
-        snprintf(dst, sizeof(dst), "%s", s_ ? json_string_value(s_) : def);                        \
     } while (0)
     char folder[2048], url[2048], start[16], end[16], format[16];
     STR("city", w->city, "");
@@ -301,7 +254,8 @@ static int parse_settings(const char *text, struct water *w, char *err, size_t c
 #undef STR
     const char *dir = json_string_value(json_object_get(o, "config_dir"));
     if (!w->city[0] || !rel_section_ok(w->city, strlen(w->city))) {
-        rc = fail(err, cap, "settings.city: missing (the city's site code, e.g. \"shijiazhuang\")");
+        rc = ptp_fail(err, cap,
+                      "settings.city: missing (the city's site code, e.g. \"shijiazhuang\")");
         goto out;
     }
     json_t *gw = json_object_get(o, "groundwater");
@@ -311,30 +265,30 @@ static int parse_settings(const char *text, struct water *w, char *err, size_t c
             goto out;
     }
     if (folder[0] && url[0]) {
-        rc = fail(err, cap, "settings: give folder or url, not both");
+        rc = ptp_fail(err, cap, "settings: give folder or url, not both");
         goto out;
     }
     w->surface = folder[0] || url[0];
     if (!w->surface && !w->gw) {
-        rc = fail(err, cap,
-                  "settings: give folder or url (the monthly releases), groundwater "
-                  "(the bureau's submissions), or both");
+        rc = ptp_fail(err, cap,
+                      "settings: give folder or url (the monthly releases), groundwater "
+                      "(the bureau's submissions), or both");
         goto out;
     }
-    if (url[0] && !url_ok(url)) {
-        rc = fail(err, cap, "settings.url: expected an http, https or file URL");
+    if (url[0] && !ptp_is_url(url)) {
+        rc = ptp_fail(err, cap, "settings.url: expected an http, https or file URL");
         goto out;
     }
     w->is_url = url[0] != 0;
     if (folder[0])
-        join_path(w->where, sizeof w->where, dir, folder);
+        ptp_join_path(w->where, sizeof w->where, dir, folder);
     else
         snprintf(w->where, sizeof w->where, "%s", url);
     if (!strstr(w->template, "{yyyy}") || !strstr(w->template, "{mm}") ||
         strchr(w->template, '/')) {
-        rc = fail(err, cap,
-                  "settings.template: a file name with {yyyy} and {mm} (one release "
-                  "a month), e.g. \"{yyyy}-{mm}.csv\"");
+        rc = ptp_fail(err, cap,
+                      "settings.template: a file name with {yyyy} and {mm} (one release "
+                      "a month), e.g. \"{yyyy}-{mm}.csv\"");
         goto out;
     }
     size_t tl = strlen(w->template);
@@ -343,18 +297,18 @@ static int parse_settings(const char *text, struct water *w, char *err, size_t c
     else if (!strcmp(format, "csv") || !strcmp(format, "json"))
         w->json = !strcmp(format, "json");
     else {
-        rc = fail(err, cap, "settings.format: \"%s\": use csv or json", format);
+        rc = ptp_fail(err, cap, "settings.format: \"%s\": use csv or json", format);
         goto out;
     }
     if (w->surface && parse_month(start, &w->start)) {
-        rc = fail(err, cap, "settings.start: expected the first month to fetch, YYYY-MM");
+        rc = ptp_fail(err, cap, "settings.start: expected the first month to fetch, YYYY-MM");
         goto out;
     }
     w->end = 2099 * 12 + 11;
     if (end[0] && (parse_month(end, &w->end) || w->end < w->start)) {
-        rc = fail(err, cap,
-                  "settings.end: expected the last month to fetch, YYYY-MM, not "
-                  "before start");
+        rc = ptp_fail(err, cap,
+                      "settings.end: expected the last month to fetch, YYYY-MM, not "
+                      "before start");
         goto out;
     }
     static const struct {
@@ -370,8 +324,8 @@ static int parse_settings(const char *text, struct water *w, char *err, size_t c
         *dst = nums[n].def;
         if (x && (!json_is_integer(x) || json_integer_value(x) < nums[n].min ||
                   json_integer_value(x) > nums[n].max)) {
-            rc = fail(err, cap, "settings.%s: expected a whole number, %d to %d", nums[n].key,
-                      nums[n].min, nums[n].max);
+            rc = ptp_fail(err, cap, "settings.%s: expected a whole number, %d to %d", nums[n].key,
+                          nums[n].min, nums[n].max);
             goto out;
         }
         if (x)
@@ -379,7 +333,7 @@ static int parse_settings(const char *text, struct water *w, char *err, size_t c
     }
     json_t *lt = json_object_get(o, "lake_tn");
     if (lt && !json_is_boolean(lt)) {
-        rc = fail(err, cap, "settings.lake_tn: expected true or false");
+        rc = ptp_fail(err, cap, "settings.lake_tn: expected true or false");
         goto out;
     }
     w->lake_tn = json_is_true(lt);
@@ -387,30 +341,31 @@ static int parse_settings(const char *text, struct water *w, char *err, size_t c
     if (secs) {
         if (!json_is_array(secs) || !json_array_size(secs) ||
             json_array_size(secs) > MAX_SECTIONS) {
-            rc = fail(err, cap, "settings.sections: expected an array of section codes (1 to %d)",
-                      MAX_SECTIONS);
+            rc = ptp_fail(err, cap,
+                          "settings.sections: expected an array of section codes (1 to %d)",
+                          MAX_SECTIONS);
             goto out;
         }
         if (!(w->sections = calloc(json_array_size(secs), sizeof *w->sections))) {
-            rc = fail(err, cap, "out of memory");
+            rc = ptp_fail(err, cap, "out of memory");
             goto out;
         }
         json_array_foreach(secs, i, v)
         {
             const char *s = json_string_value(v);
             if (!s || !rel_section_ok(s, strlen(s))) {
-                rc = fail(err, cap, "settings.sections[%zu]: expected a section code", i);
+                rc = ptp_fail(err, cap, "settings.sections[%zu]: expected a section code", i);
                 goto out;
             }
             if (!(w->sections[w->nsections++] = strdup(s))) {
-                rc = fail(err, cap, "out of memory");
+                rc = ptp_fail(err, cap, "out of memory");
                 goto out;
             }
         }
-        qsort(w->sections, (size_t)w->nsections, sizeof *w->sections, wq_by_str);
+        qsort(w->sections, (size_t)w->nsections, sizeof *w->sections, ptp_by_str);
         for (int n = 1; n < w->nsections; n++)
             if (!strcmp(w->sections[n - 1], w->sections[n])) {
-                rc = fail(err, cap, "settings.sections: \"%s\" given twice", w->sections[n]);
+                rc = ptp_fail(err, cap, "settings.sections: \"%s\" given twice", w->sections[n]);
                 goto out;
             }
     }
@@ -419,33 +374,35 @@ static int parse_settings(const char *text, struct water *w, char *err, size_t c
         w->skip[0] = strdup("water_temp");
         w->skip[1] = strdup("水温");
         if (!w->skip[0] || !w->skip[1]) {
-            rc = fail(err, cap, "out of memory");
+            rc = ptp_fail(err, cap, "out of memory");
             goto out;
         }
     } else {
         if (!json_is_array(skip) || json_array_size(skip) > MAX_SKIP) {
-            rc = fail(err, cap,
-                      "settings.skip_parameters: expected an array of parameter "
-                      "names (at most %d)",
-                      MAX_SKIP);
+            rc = ptp_fail(err, cap,
+                          "settings.skip_parameters: expected an array of parameter "
+                          "names (at most %d)",
+                          MAX_SKIP);
             goto out;
         }
         json_array_foreach(skip, i, v)
         {
             const char *s = json_string_value(v);
             if (!s || !*s || strlen(s) > 64) {
-                rc = fail(err, cap, "settings.skip_parameters[%zu]: expected a parameter name", i);
+                rc = ptp_fail(err, cap, "settings.skip_parameters[%zu]: expected a parameter name",
+                              i);
                 goto out;
             }
             if (gb_param_find(s, strlen(s)) >= 0) {
-                rc = fail(err, cap,
-                          "settings.skip_parameters[%zu]: \"%s\" is a parameter of GB 3838-2002 "
-                          "Table 1: it is never skipped",
-                          i, s);
+                rc =
+                    ptp_fail(err, cap,
+                             "settings.skip_parameters[%zu]: \"%s\" is a parameter of GB 3838-2002 "
+                             "Table 1: it is never skipped",
+                             i, s);
                 goto out;
             }
             if (!(w->skip[i] = strdup(s))) {
-                rc = fail(err, cap, "out of memory");
+                rc = ptp_fail(err, cap, "out of memory");
                 goto out;
             }
         }
@@ -460,12 +417,13 @@ static void water_fini(void *state)
     struct water *w = state;
     if (!w)
         return;
-    free_list(w->sections, w->nsections);
-    free_list(w->gw_urls, w->ngw_urls);
-    free_list(w->gw_list, w->ngw);
+    ptp_free_list(w->sections, w->nsections);
+    ptp_free_list(w->gw_urls, w->ngw_urls);
+    ptp_free_list(w->gw_list, w->ngw);
     for (int i = 0; i < MAX_SKIP; i++)
         free(w->skip[i]);
     free(w->queue);
+    ptp_seen_free(&w->seen);
     free(w);
 }
 
@@ -473,7 +431,7 @@ static int water_check(const char *settings, char *err, size_t cap)
 {
     struct water *w = calloc(1, sizeof *w);
     if (!w)
-        return fail(err, cap, "out of memory");
+        return ptp_fail(err, cap, "out of memory");
     int rc = parse_settings(settings, w, err, cap);
     water_fini(w);
     return rc;
@@ -483,12 +441,16 @@ static int water_init(const struct pt_host *host, const char *instance, const ch
                       void **state, char *err, size_t cap)
 {
     if (!host || host->size < offsetof(struct pt_host, done) + sizeof host->done)
-        return fail(err, cap, "host table too old");
+        return ptp_fail(err, cap, "host table too old");
     struct water *w = calloc(1, sizeof *w);
     if (!w)
-        return fail(err, cap, "out of memory");
+        return ptp_fail(err, cap, "out of memory");
     w->host = host;
     snprintf(w->name, sizeof w->name, "%s", instance);
+    if (ptp_seen_init(&w->seen, SEEN_MAX, PTP_SEEN_NAME_MAX, 1, 1)) {
+        water_fini(w);
+        return ptp_fail(err, cap, "out of memory");
+    }
     int rc = parse_settings(settings, w, err, cap);
     if (rc) {
         water_fini(w);
@@ -532,7 +494,7 @@ static void load_cursor(struct water *w)
 {
     char *buf = malloc(1 << 16);
     w->fetched = w->start - 1;
-    w->nretry = w->ndirty = w->nseen = w->gw_dirty = 0;
+    w->nretry = w->ndirty = w->seen.n = w->gw_dirty = 0;
     if (!buf)
         return;
     json_t *o = NULL, *v;
@@ -556,11 +518,8 @@ static void load_cursor(struct water *w)
     {
         const char *d = json_string_value(json_array_get(v, 0));
         const char *n = json_string_value(json_array_get(v, 1));
-        if (d && n && w->nseen < SEEN_MAX) {
-            w->seen[w->nseen].digest = strtoull(d, NULL, 16);
-            snprintf(w->seen[w->nseen].name, sizeof w->seen[0].name, "%s", n);
-            w->nseen++;
-        }
+        if (d && n)
+            ptp_seen_load(&w->seen, strtoull(d, NULL, 16), n);
     }
     json_decref(o);
 }
@@ -580,9 +539,9 @@ char *wq_cursor_text(const struct water *w)
     }
     for (int i = 0; i < w->ndirty; i++)
         json_array_append_new(d, json_integer(w->dirty[i]));
-    for (int i = 0; i < w->nseen; i++) {
-        snprintf(hex, sizeof hex, "%016llx", (unsigned long long)w->seen[i].digest);
-        json_array_append_new(g, json_pack("[ss]", hex, w->seen[i].name));
+    for (int i = 0; i < w->seen.n; i++) {
+        ptp_seen_hex(&w->seen, i, hex);
+        json_array_append_new(g, json_pack("[ss]", hex, w->seen.e[i].name));
     }
     json_object_set_new(o, "retry", r);
     json_object_set_new(o, "dirty", d);
@@ -591,17 +550,6 @@ char *wq_cursor_text(const struct water *w)
     char *s = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     return s;
-}
-
-/* FNV-1a, 64 bits: recognises a submission seen before; not security. */
-uint64_t wq_digest(const char *p, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
 }
 
 /* ---- emitting ---------------------------------------------------------- */
@@ -635,25 +583,6 @@ void wq_emit_text(struct water *w, uint64_t u, const char *series, const char *s
 
 /* ---- URLs ---------------------------------------------------------------- */
 
-/* file:// URL of a local path, percent-encoding what must be; caller frees. */
-static char *file_url(const char *path)
-{
-    size_t n = strlen(path);
-    char *u = malloc(7 + 3 * n + 1), *q = u;
-    if (!u)
-        return NULL;
-    q += sprintf(q, "file://");
-    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            strchr("/-._~", *p))
-            *q++ = (char)*p;
-        else
-            q += sprintf(q, "%%%02X", *p);
-    }
-    *q = '\0';
-    return u;
-}
-
 /* The release of month mi: the template filled in, after the folder or URL;
  * caller frees. */
 static char *release_url(const struct water *w, int mi)
@@ -685,13 +614,7 @@ static char *release_url(const struct water *w, int mi)
     }
     char path[8192];
     snprintf(path, sizeof path, "%s/%s", w->where, name);
-    return file_url(path);
-}
-
-static const char *base_name(const char *url)
-{
-    const char *s = strrchr(url, '/');
-    return s && s[1] ? s + 1 : url;
+    return ptp_file_url(path);
 }
 
 /* ---- monthly releases ---------------------------------------------------- */
@@ -764,7 +687,7 @@ static void release_fetched(void *data, uint64_t run, int rc, const struct pt_fe
         next_release(w);
         return;
     }
-    const char *name = base_name(res->url);
+    const char *name = ptp_base_name(res->url);
     uint64_t u = w->host->unit_begin(run, name);
     struct rel_release rel;
     struct rel_opts opts = {
@@ -871,31 +794,6 @@ static int build_queue(struct water *w)
 static void next_gw(struct water *w);
 static void derive_all(struct water *w);
 
-static int seen(const struct water *w, uint64_t d)
-{
-    for (int i = 0; i < w->nseen; i++)
-        if (w->seen[i].digest == d)
-            return 1;
-    return 0;
-}
-
-/* Records that name now holds content d: its previous entry goes. */
-static void remember(struct water *w, const char *name, uint64_t d)
-{
-    struct seen e = {.digest = d};
-    snprintf(e.name, sizeof e.name, "%s", name);
-    for (char *p = e.name; *p; p++)
-        if ((unsigned char)*p < 0x20)
-            *p = '_';
-    int keep = 0;
-    for (int i = 0; i < w->nseen; i++)
-        if (strcmp(w->seen[i].name, e.name) && keep < SEEN_MAX - 1)
-            w->seen[keep++] = w->seen[i];
-    memmove(w->seen + 1, w->seen, (size_t)keep * sizeof w->seen[0]);
-    w->seen[0] = e;
-    w->nseen = keep + 1;
-}
-
 static int is_json_name(const char *s)
 {
     size_t n = strlen(s);
@@ -906,53 +804,20 @@ static int is_json_name(const char *s)
  * *.json files in name order. */
 static int list_gw(struct water *w, char *why, size_t cap)
 {
-    free_list(w->gw_list, w->ngw);
+    ptp_free_list(w->gw_list, w->ngw);
     w->gw_list = NULL;
     w->ngw = w->gw_next = 0;
-    char **names = NULL;
-    int n = 0;
-    if (w->gw_folder[0]) {
-        DIR *d = opendir(w->gw_folder);
-        if (!d) {
-            snprintf(why, cap, "groundwater folder %.200s cannot be read", w->gw_folder);
-            return PTP_EIO;
-        }
-        struct dirent *e;
-        while ((e = readdir(d))) {
-            size_t len = strlen(e->d_name);
-            if (e->d_name[0] == '.' ||
-                !((len > 4 && !strcmp(e->d_name + len - 4, ".csv")) || is_json_name(e->d_name)))
-                continue;
-            char **g = realloc(names, (size_t)(n + 1) * sizeof *names);
-            if (!g || !(g[n] = strdup(e->d_name))) {
-                names = g ? g : names;
-                closedir(d);
-                free_list(names, n);
-                snprintf(why, cap, "out of memory");
-                return PTP_ENOMEM;
-            }
-            names = g;
-            n++;
-        }
-        closedir(d);
-        qsort(names, (size_t)n, sizeof *names, wq_by_str);
-    }
-    if (!(w->gw_list = calloc((size_t)(w->ngw_urls + n + 1), sizeof *w->gw_list))) {
-        free_list(names, n);
+    if (!(w->gw_list = calloc((size_t)w->ngw_urls + 1, sizeof *w->gw_list))) {
         snprintf(why, cap, "out of memory");
         return PTP_ENOMEM;
     }
     for (int i = 0; i < w->ngw_urls; i++)
         if ((w->gw_list[w->ngw] = strdup(w->gw_urls[i])))
             w->ngw++;
-    for (int i = 0; i < n; i++) {
-        char path[8192];
-        snprintf(path, sizeof path, "%s/%s", w->gw_folder, names[i]);
-        if ((w->gw_list[w->ngw] = file_url(path)))
-            w->ngw++;
-    }
-    free_list(names, n);
-    return 0;
+    if (!w->gw_folder[0])
+        return 0;
+    return ptp_add_folder_urls("groundwater folder", w->gw_folder, PTP_LIST_CSV | PTP_LIST_JSON,
+                               &w->gw_list, &w->ngw, why, cap);
 }
 
 static void start_groundwater(struct water *w)
@@ -1002,14 +867,14 @@ static void gw_fetched(void *data, uint64_t run, int rc, const struct pt_fetch_r
 {
     struct water *w = data;
     const char *url = w->gw_list[w->gw_next];
-    const char *name = base_name(url);
+    const char *name = ptp_base_name(url);
     if (rc != PTP_OK) {
         wq_say(w, PTP_LOG_WARN, "%s", res && res->error ? res->error : "fetch failed");
         w->failed++;
-    } else if (res->not_modified || seen(w, wq_digest(res->body, res->len))) {
+    } else if (res->not_modified || ptp_seen_has(&w->seen, ptp_digest(res->body, res->len))) {
         w->unchanged++;
     } else {
-        uint64_t d = wq_digest(res->body, res->len);
+        uint64_t d = ptp_digest(res->body, res->len);
         uint64_t u = w->host->unit_begin(run, name);
         struct gw_row *rows = NULL;
         size_t n = 0;
@@ -1028,10 +893,9 @@ static void gw_fetched(void *data, uint64_t run, int rc, const struct pt_fetch_r
                 w->host->unit_abort(u, reason);
             w->failed++;
         } else {
-            struct seen saved[SEEN_MAX];
-            int nsaved = w->nseen, dirty = w->gw_dirty;
-            memcpy(saved, w->seen, sizeof saved);
-            remember(w, url, d);
+            int dirty = w->gw_dirty;
+            ptp_seen_mark(&w->seen);
+            ptp_seen_remember(&w->seen, url, d);
             w->gw_dirty = 1;
             char *cur = wq_cursor_text(w);
             struct pt_unit_commit cm = {.size = sizeof cm, .cursor = cur, .url = url};
@@ -1040,8 +904,7 @@ static void gw_fetched(void *data, uint64_t run, int rc, const struct pt_fetch_r
             } else {
                 if (!cur)
                     w->host->unit_abort(u, "out of memory");
-                memcpy(w->seen, saved, sizeof saved);
-                w->nseen = nsaved;
+                ptp_seen_rollback(&w->seen);
                 w->gw_dirty = dirty;
                 w->failed++;
             }
@@ -1092,7 +955,7 @@ static void derive_all(struct water *w)
              w->derive_failed ? ", a derivation failed (retried next run)" : "");
     free(w->queue);
     w->queue = NULL;
-    free_list(w->gw_list, w->ngw);
+    ptp_free_list(w->gw_list, w->ngw);
     w->gw_list = NULL;
     w->ngw = 0;
     w->host->done(w->run, w->failed || w->derive_failed ? PTP_EDATA : PTP_OK, msg);

@@ -12,6 +12,7 @@
 #include <plantrack/plugin.h>
 
 #include "groundwater.h"
+#include "ptp_seen.h"
 #include "release.h"
 
 #define MAX_SECTIONS 4096 /* sections a city's year may have */
@@ -58,13 +59,9 @@ struct water {
     int nretry;
     int dirty[MAX_DIRTY]; /* years to derive */
     int ndirty;
-    int gw_dirty; /* groundwater to derive */
-    struct seen {
-        uint64_t digest;
-        char name[256];
-    } seen[SEEN_MAX]; /* groundwater files by content, most recent first */
-    int nseen;
-    int *queue; /* months to fetch this run */
+    int gw_dirty;         /* groundwater to derive */
+    struct ptp_seen seen; /* groundwater files by content: SEEN_MAX, most recent first */
+    int *queue;           /* months to fetch this run */
     int nqueue, next;
     char **gw_list; /* groundwater URLs this run */
     int ngw, gw_next;
@@ -94,12 +91,6 @@ void wq_month_text(int mi, char out[16]);
 
 /* Today's local date, YYYY-MM-DD, and the current local year (or NULL). */
 void wq_today(char out[16], int *year);
-
-/* FNV-1a, 64 bits. */
-uint64_t wq_digest(const char *p, size_t n);
-
-/* strcmp for qsort/bsearch over char * arrays. */
-int wq_by_str(const void *a, const void *b);
 
 /* Derive one year of surface water / the groundwater cut from the store,
  * emit the series and the actuals, and commit the cursor without the year

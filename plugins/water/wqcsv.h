@@ -1,8 +1,8 @@
 /* An RFC 4180 CSV record reader for the water plugin's two CSV formats
  * (monthly releases and groundwater submissions): records with their line
- * numbers, fields copied and NUL-terminated, bounded in number and length,
- * and the text checks every field shown to people needs. Not here: what a
- * column means (release_csv.c, groundwater.c). Safe on any bytes. */
+ * numbers, fields copied and NUL-terminated, bounded in number and length.
+ * Not here: what a column means (release_csv.c, groundwater.c), the text
+ * checks of fields shown to people (ptp_text.h). Safe on any bytes. */
 #ifndef PT_WQCSV_H
 #define PT_WQCSV_H
 
@@ -32,13 +32,5 @@ void wqcsv_init(struct wqcsv *r, const char *buf, size_t len);
 int wqcsv_next(struct wqcsv *r, char *err, size_t cap);
 
 void wqcsv_free(struct wqcsv *r);
-
-/* Whether f[0..n-1] is UTF-8 without control characters (C0, DEL, C1). */
-int wqcsv_text_ok(const char *f, size_t n);
-
-/* f for a message: at most ~40 bytes, anything that is not printable UTF-8
- * (and '"', '\\') replaced by '?', so an error cannot forge a log line.
- * Returns out (64 bytes). */
-const char *wqcsv_shown(const char *f, size_t n, char out[64]);
 
 #endif

@@ -13,6 +13,7 @@
 #include <plantrack/plugin.h>
 
 #include "gb3838.h"
+#include "ptp_folder.h"
 #include "groundwater.h"
 #include "release.h"
 #include "water.h"
@@ -41,7 +42,7 @@ struct year_data {
 
 static uint64_t hash(const char *s)
 {
-    return wq_digest(s, strlen(s));
+    return ptp_digest(s, strlen(s));
 }
 
 static struct section *section_of(struct year_data *d, const char *code)
@@ -120,7 +121,7 @@ static int counted(const struct water *w, const char *code)
 {
     if (!w->sections)
         return 1;
-    return bsearch(&code, w->sections, (size_t)w->nsections, sizeof *w->sections, wq_by_str) !=
+    return bsearch(&code, w->sections, (size_t)w->nsections, sizeof *w->sections, ptp_by_str) !=
            NULL;
 }
 
