@@ -251,6 +251,18 @@ int cli_year(const char *s)
     return (int)y;
 }
 
+int cli_open_plan(struct cli_ctx *ctx, const char *plan_id, struct pt_store **st,
+                  struct pt_catalogue **cat)
+{
+    int rc = cli_open(ctx, st, cat);
+    if (rc || !plan_id || pt_catalogue_plan(*cat, plan_id))
+        return rc;
+    cli_error(ctx, "unknown plan \"%s\" (see plantrack indicators)", plan_id);
+    pt_catalogue_free(*cat);
+    pt_store_close(*st);
+    return CLI_USAGE;
+}
+
 sqlite3_stmt *cli_prepare(struct cli_ctx *ctx, struct pt_store *st, const char *sql, int *fail)
 {
     sqlite3_stmt *s;

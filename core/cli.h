@@ -54,6 +54,10 @@ sqlite3_stmt *cli_prepare(struct cli_ctx *ctx, struct pt_store *st, const char *
 
 /* Opens the store (never creating it) and reads the catalogue. */
 int cli_open(struct cli_ctx *ctx, struct pt_store **st, struct pt_catalogue **cat);
+/* cli_open, then checks --plan: an unknown plan_id (NULL: none given) is
+ * refused with CLI_USAGE and nothing left open. */
+int cli_open_plan(struct cli_ctx *ctx, const char *plan_id, struct pt_store **st,
+                  struct pt_catalogue **cat);
 
 
 /* Parses a finite decimal number ("-3", "67.9", "1e3"); 0 when s is not one. */

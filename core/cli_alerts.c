@@ -343,14 +343,9 @@ int cli_alerts(struct cli_ctx *ctx, int argc, char **argv)
         return rc == 1 ? CLI_OK : rc;
     struct pt_store *st;
     struct pt_catalogue *cat;
-    if ((rc = cli_open(ctx, &st, &cat)))
+    if ((rc = cli_open_plan(ctx, plan_id, &st, &cat)))
         return rc;
     int status = CLI_OK, fail = 0;
-    if (plan_id && !pt_catalogue_plan(cat, plan_id)) {
-        cli_error(ctx, "unknown plan \"%s\" (see plantrack indicators)", plan_id);
-        status = CLI_USAGE;
-        goto out;
-    }
     json_t *alerts = alerts_read(ctx, st, cat, plan_id, all, &fail);
     json_t *outbox = outbox_read(ctx, st, plan_id, &fail);
     if (json) {
@@ -366,7 +361,6 @@ int cli_alerts(struct cli_ctx *ctx, int argc, char **argv)
     }
     if (fail)
         status = CLI_FAIL;
-out:
     pt_catalogue_free(cat);
     pt_store_close(st);
     return status;
@@ -639,14 +633,9 @@ static int silence_list(struct cli_ctx *ctx, int argc, char **argv)
         return rc == 1 ? CLI_OK : rc;
     struct pt_store *st;
     struct pt_catalogue *cat;
-    if ((rc = cli_open(ctx, &st, &cat)))
+    if ((rc = cli_open_plan(ctx, plan_id, &st, &cat)))
         return rc;
     int status = CLI_OK, fail = 0;
-    if (plan_id && !pt_catalogue_plan(cat, plan_id)) {
-        cli_error(ctx, "unknown plan \"%s\" (see plantrack indicators)", plan_id);
-        status = CLI_USAGE;
-        goto out;
-    }
     json_t *all = silences_read(ctx, st, cat, plan_id, &fail);
     if (json) {
         status = cli_print_json(all);
@@ -675,7 +664,6 @@ static int silence_list(struct cli_ctx *ctx, int argc, char **argv)
     }
     if (fail)
         status = CLI_FAIL;
-out:
     pt_catalogue_free(cat);
     pt_store_close(st);
     return status;

@@ -172,14 +172,9 @@ int cli_status(struct cli_ctx *ctx, int argc, char **argv)
     }
     struct pt_store *st;
     struct pt_catalogue *cat;
-    if ((rc = cli_open(ctx, &st, &cat)))
+    if ((rc = cli_open_plan(ctx, plan_id, &st, &cat)))
         return rc;
     int status = CLI_OK;
-    if (plan_id && !pt_catalogue_plan(cat, plan_id)) {
-        cli_error(ctx, "unknown plan \"%s\" (see plantrack indicators)", plan_id);
-        status = CLI_USAGE;
-        goto out;
-    }
     json_t *all = json ? json_array() : NULL;
     const struct pt_indicator **rows = calloc((size_t)cat->nind + 1, sizeof *rows);
     struct pt_eval *evs = calloc((size_t)cat->nind + 1, sizeof *evs);
@@ -223,7 +218,6 @@ done:
         else
             json_decref(all);
     }
-out:
     pt_catalogue_free(cat);
     pt_store_close(st);
     return status;
@@ -291,13 +285,10 @@ int cli_indicators(struct cli_ctx *ctx, int argc, char **argv)
         return rc == 1 ? CLI_OK : rc;
     struct pt_store *st;
     struct pt_catalogue *cat;
-    if ((rc = cli_open(ctx, &st, &cat)))
+    if ((rc = cli_open_plan(ctx, plan_id, &st, &cat)))
         return rc;
     int status = CLI_OK;
-    if (plan_id && !pt_catalogue_plan(cat, plan_id)) {
-        cli_error(ctx, "unknown plan \"%s\"", plan_id);
-        status = CLI_USAGE;
-    } else if (json) {
+    if (json) {
         json_t *all = json_array();
         for (int i = 0; i < cat->nind; i++) {
             const struct pt_indicator *ind = &cat->ind[i];
@@ -657,16 +648,11 @@ int cli_bureaus(struct cli_ctx *ctx, int argc, char **argv)
         return rc == 1 ? CLI_OK : rc;
     struct pt_store *st;
     struct pt_catalogue *cat;
-    if ((rc = cli_open(ctx, &st, &cat)))
+    if ((rc = cli_open_plan(ctx, plan_id, &st, &cat)))
         return rc;
     int status = CLI_OK;
     sqlite3_stmt *s = NULL;
     struct pt_err err;
-    if (plan_id && !pt_catalogue_plan(cat, plan_id)) {
-        cli_error(ctx, "unknown plan \"%s\"", plan_id);
-        status = CLI_USAGE;
-        goto out;
-    }
     if (pt_store_prepare(st,
                          "SELECT plan_id, id, name_zh, name_en, email FROM bureaus "
                          "WHERE ?1 IS NULL OR plan_id = ?1 ORDER BY plan_id, id",
