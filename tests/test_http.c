@@ -6,9 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -17,53 +15,17 @@
 
 #include "http.h"
 #include "test.h"
-
-extern char **environ;
+#include "test_server.h"
 
 /* ---- The loopback server ------------------------------------------------ */
 
-static pid_t srv_pid = -1;
-static int srv_stdin = -1; /* its stdin: closing it (or dying) stops it too */
 static int srv_port, srv_tls_port;
 static char srv_ca[512];
-
-static void server_stop(void)
-{
-    if (srv_pid > 0) {
-        kill(srv_pid, SIGTERM);
-        waitpid(srv_pid, NULL, 0);
-        srv_pid = -1;
-    }
-    if (srv_stdin >= 0) {
-        close(srv_stdin);
-        srv_stdin = -1;
-    }
-}
-
-/* A loopback request must never go to a proxy from the environment. */
-static void clear_proxies(void)
-{
-    static const char *const vars[] = {"http_proxy", "https_proxy", "all_proxy", "no_proxy",
-                                       "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"};
-    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
-        unsetenv(vars[i]);
-}
 
 /* Starts httpd.py (with a TLS port when tls) and reads its ports. The
  * interpreter is $PT_PYTHON, else python3 from PATH. */
 static void server_start(int tls)
 {
-    static int registered;
-    int out[2], in[2];
-    clear_proxies();
-    signal(SIGPIPE, SIG_IGN); /* as the daemon does */
-    ASSERT(pipe(out) == 0 && pipe(in) == 0);
-    for (int i = 0; i < 2; i++) /* only the dup2'ed ends reach the server */
-        ASSERT(fcntl(out[i], F_SETFD, FD_CLOEXEC) == 0 && fcntl(in[i], F_SETFD, FD_CLOEXEC) == 0);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
     const char *python = getenv("PT_PYTHON") ? getenv("PT_PYTHON") : "python3";
     char *argv[10];
     int argc = 0;
@@ -78,26 +40,8 @@ static void server_start(int tls)
         argv[argc++] = (char *)test_tmpdir();
     }
     argv[argc] = NULL;
-    int rc = posix_spawnp(&srv_pid, python, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    ASSERT_EQ_INT(rc, 0);
-    if (!registered++)
-        atexit(server_stop); /* also on a failed ASSERT, which exits */
-    close(in[0]);
-    close(out[1]);
-    srv_stdin = in[1];
-
     char line[1024];
-    size_t n = 0;
-    while (n < sizeof line - 1 && (n == 0 || line[n - 1] != '\n')) {
-        struct pollfd p = {out[0], POLLIN, 0};
-        ASSERT(poll(&p, 1, 20000) == 1); /* openssl + python start well within this */
-        ssize_t r = read(out[0], line + n, sizeof line - 1 - n);
-        ASSERT(r > 0);
-        n += (size_t)r;
-    }
-    line[n] = '\0';
-    close(out[0]);
+    test_server_start(argv, line, sizeof line);
     ASSERT(sscanf(line, "%d %d %511s", &srv_port, &srv_tls_port, srv_ca) == 3);
     ASSERT(srv_port > 0 && (!tls || srv_tls_port > 0));
 }
@@ -308,7 +252,7 @@ TEST_IMPL(http_ok_conditional)
     ASSERT_STR_CONTAINS(res.body, "User-Agent: plantrack/" PT_VERSION);
     ASSERT_STR_CONTAINS(res.body, "gzip");
     result_free(&res);
-    server_stop();
+    test_server_stop();
     return 0;
 }
 
@@ -342,7 +286,7 @@ TEST_IMPL(http_retry_5xx)
     fetch(&res, url("/flaky?key=c&n=9"), NULL, NULL, &o);
     ASSERT_EQ_INT(res.rc, PT_EHTTP);
     ASSERT_EQ_INT(res.attempts, 1);
-    server_stop();
+    test_server_stop();
     return 0;
 }
 
@@ -375,7 +319,7 @@ TEST_IMPL(http_retry_after)
     ASSERT_EQ_INT(res.attempts, 2);
     ASSERT(res.ms < 1000);
     result_free(&res);
-    server_stop();
+    test_server_stop();
     return 0;
 }
 
@@ -392,7 +336,7 @@ TEST_IMPL(http_4xx_not_retried)
     ASSERT_STR_CONTAINS(res.msg, url("/missing"));
     ASSERT(res.body == NULL);
     ASSERT_EQ_INT(server_count("/missing"), 1);
-    server_stop();
+    test_server_stop();
     return 0;
 }
 
@@ -419,7 +363,7 @@ TEST_IMPL(http_connection_refused)
     ASSERT_STR_CONTAINS(res.msg, u);
     ASSERT_STR_CONTAINS(res.msg, "after 3 attempts");
     close(s);
-    server_stop();
+    test_server_stop();
     return 0;
 }
 
@@ -437,13 +381,13 @@ TEST_IMPL(http_timeout)
     ASSERT_STR_CONTAINS(res.msg, url("/slow-headers?ms=3000"));
     ASSERT_STR_CONTAINS(res.msg, "timed out");
     ASSERT(res.ms >= 550 && res.ms < 2500); /* two attempts of 300 ms, not 3 s */
-    server_stop();
+    test_server_stop();
     return 0;
 }
 
 TEST_IMPL(http_connect_timeout)
 {
-    clear_proxies();
+    test_clear_proxies();
     /* A listener with backlog 0 whose queue is already full: Linux drops
      * further SYNs, so a connect neither succeeds nor is refused. */
     int l = socket(AF_INET, SOCK_STREAM, 0);
@@ -508,7 +452,7 @@ TEST_IMPL(http_body_cap)
     ASSERT_EQ_INT(res.rc, 0);
     ASSERT_EQ_INT(res.len, 65536);
     result_free(&res);
-    server_stop();
+    test_server_stop();
     return 0;
 }
 
@@ -522,7 +466,7 @@ TEST_IMPL(http_gzip)
     ASSERT_EQ_INT(res.len, 100000);
     ASSERT(strncmp(res.body, "plantrack gzip line\nplantrack gzip line\n", 40) == 0);
     result_free(&res);
-    server_stop();
+    test_server_stop();
     return 0;
 }
 
@@ -554,7 +498,7 @@ TEST_IMPL(http_headers)
     ASSERT_EQ_INT(res.rc, 0);
     ASSERT_STR_CONTAINS(res.body, "X-API-Key: s3cret-key");
     result_free(&res);
-    server_stop();
+    test_server_stop();
     return 0;
 }
 
@@ -569,7 +513,7 @@ TEST_IMPL(http_truncated)
     ASSERT_EQ_INT(res.attempts, 2);
     ASSERT_STR_CONTAINS(res.msg, url("/truncated"));
     ASSERT_STR_CONTAINS(res.msg, "truncated");
-    server_stop();
+    test_server_stop();
     return 0;
 }
 
@@ -623,7 +567,7 @@ TEST_IMPL(http_redirects)
     struct pt_http_req req = {url("/ok"), "bad\r\nX-Injected: 1", NULL, NULL, NULL};
     ASSERT_EQ_INT(pt_http_fetch(&r.h, &req, on_result, &res, &err), PT_EINVAL);
     run_end(&r);
-    server_stop();
+    test_server_stop();
     return 0;
 }
 
@@ -660,7 +604,7 @@ TEST_IMPL(http_tls_verify)
     ASSERT_EQ_INT(a.rc, 0);
     ASSERT_EQ_INT(b.rc, PT_ETLS);
     result_free(&a);
-    server_stop();
+    test_server_stop();
     return 0;
 }
 
@@ -689,7 +633,7 @@ TEST_IMPL(http_concurrent)
     }
     /* one after another this would take 15 s */
     ASSERT(ms < 5000);
-    server_stop();
+    test_server_stop();
     return 0;
 }
 
@@ -707,7 +651,7 @@ static void on_turn(uv_check_t *c)
 
 TEST_IMPL(http_file)
 {
-    clear_proxies();
+    test_clear_proxies();
     char path[512], u[600];
     snprintf(path, sizeof path, "%s/feed.json", test_tmpdir());
     snprintf(u, sizeof u, "file://%s", path);
@@ -859,7 +803,7 @@ TEST_IMPL(http_close_cancels)
     struct pt_err err;
     struct pt_http_req req = {url("/ok"), NULL, NULL, NULL, NULL};
     ASSERT_EQ_INT(pt_http_fetch(&r.h, &req, on_result, &ok, &err), PT_ECANCELED);
-    server_stop();
+    test_server_stop();
     return 0;
 }
 
@@ -900,9 +844,9 @@ TEST_IMPL(http_proxy_env)
     ASSERT_EQ_INT(res.rc, 0);
     ASSERT(strcmp(res.body, "proxied http://127.0.0.1:1/feed.json") == 0);
     result_free(&res);
-    clear_proxies();
+    test_clear_proxies();
     fetch(&res, "http://127.0.0.1:1/feed.json", NULL, NULL, &o);
     ASSERT_EQ_INT(res.rc, PT_ENET);
-    server_stop();
+    test_server_stop();
     return 0;
 }

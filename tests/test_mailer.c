@@ -10,9 +10,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -20,53 +18,18 @@
 
 #include "mailer.h"
 #include "test.h"
-
-extern char **environ;
+#include "test_server.h"
 
 /* ---- The loopback SMTP server ------------------------------------------- */
 
-static pid_t srv_pid = -1;
-static int srv_stdin = -1; /* closing it (or our dying) stops the server too */
 static int srv_port;
 static char srv_cert[512];
 static char save_dir[512];
-
-static void smtpd_stop(void)
-{
-    if (srv_pid > 0) {
-        kill(srv_pid, SIGTERM);
-        waitpid(srv_pid, NULL, 0);
-        srv_pid = -1;
-    }
-    if (srv_stdin >= 0) {
-        close(srv_stdin);
-        srv_stdin = -1;
-    }
-}
-
-static void clear_proxies(void)
-{
-    static const char *const vars[] = {"http_proxy", "https_proxy", "all_proxy", "no_proxy",
-                                       "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"};
-    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
-        unsetenv(vars[i]);
-}
 
 /* Starts smtpd.py saving into save_dir, on port (0 = any), with the extra
  * arguments (NULL-terminated), and reads "PORT CERT" from it. */
 static void smtpd_start(int port, const char *const *extra)
 {
-    static int registered;
-    int out[2], in[2];
-    clear_proxies();
-    signal(SIGPIPE, SIG_IGN); /* as the daemon does */
-    ASSERT(pipe(out) == 0 && pipe(in) == 0);
-    for (int i = 0; i < 2; i++)
-        ASSERT(fcntl(out[i], F_SETFD, FD_CLOEXEC) == 0 && fcntl(in[i], F_SETFD, FD_CLOEXEC) == 0);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
     /* Debian's aiosmtpd is a package of /usr/bin/python3, not of whatever
      * python3 comes first on PATH. */
     const char *python = getenv("PT_SMTPD_PYTHON") ? getenv("PT_SMTPD_PYTHON") : "/usr/bin/python3";
@@ -88,25 +51,8 @@ static void smtpd_start(int port, const char *const *extra)
     for (int i = 0; extra && extra[i] && argc < 31; i++)
         argv[argc++] = (char *)extra[i];
     argv[argc] = NULL;
-    int rc = posix_spawn(&srv_pid, python, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    ASSERT_EQ_INT(rc, 0);
-    if (!registered++)
-        atexit(smtpd_stop); /* also on a failed ASSERT, which exits */
-    close(in[0]);
-    close(out[1]);
-    srv_stdin = in[1];
     char line[1024];
-    size_t n = 0;
-    while (n < sizeof line - 1 && (n == 0 || line[n - 1] != '\n')) {
-        struct pollfd p = {out[0], POLLIN, 0};
-        ASSERT(poll(&p, 1, 20000) == 1); /* openssl + python start well within this */
-        ssize_t r = read(out[0], line + n, sizeof line - 1 - n);
-        ASSERT(r > 0);
-        n += (size_t)r;
-    }
-    line[n] = '\0';
-    close(out[0]);
+    test_server_start(argv, line, sizeof line);
     ASSERT(sscanf(line, "%d %511s", &srv_port, srv_cert) == 2);
     ASSERT(srv_port > 0);
 }
@@ -399,7 +345,7 @@ TEST_IMPL(mailer_smtp_starttls_auth)
                             "attempts = 1 AND last_error IS NULL"),
                   2);
     pt_store_close(st);
-    smtpd_stop();
+    test_server_stop();
     return 0;
 }
 
@@ -430,7 +376,7 @@ TEST_IMPL(mailer_smtp_auth_refused)
     ASSERT(!strstr(why, "wrong-battery-staple"));
     ASSERT_EQ_INT(count_files(save_dir, ".eml", NULL, NULL), 0);
     pt_store_close(st);
-    smtpd_stop();
+    test_server_stop();
     return 0;
 }
 
@@ -475,7 +421,7 @@ TEST_IMPL(mailer_smtp_rejected_recipient)
     ASSERT_STR_CONTAINS(env1, "\"rcpt_tos\": [\"env@example.com\"]");
     free(env1);
     pt_store_close(st);
-    smtpd_stop();
+    test_server_stop();
     return 0;
 }
 
@@ -552,7 +498,7 @@ TEST_IMPL(mailer_smtp_server_down)
     }
     ASSERT_EQ_INT(count_files(save_dir, ".eml", NULL, NULL), 3);
     pt_store_close(st);
-    smtpd_stop();
+    test_server_stop();
     return 0;
 }
 
@@ -661,7 +607,7 @@ TEST_IMPL(mailer_smtps)
     ASSERT_STR_CONTAINS(env1, "\"tls\": true");
     free(env1);
     pt_store_close(st);
-    smtpd_stop();
+    test_server_stop();
     return 0;
 }
 
@@ -728,7 +674,7 @@ TEST_IMPL(mailer_smtp_plain_policy)
     ASSERT_EQ_INT(e.c.sent, 1);
     ASSERT_EQ_INT(count_files(save_dir, ".eml", "plain@example.org", to[0]), 1);
     pt_store_close(st);
-    smtpd_stop();
+    test_server_stop();
     return 0;
 }
 
