@@ -1,8 +1,9 @@
 /* The ceiling bench/air compares the airquality pipeline with: ROWS
  * observations appended in key order (time, series, site) through one
  * prepared statement, TX rows to a transaction, into the observations table
- * as db/001_init.sql has it (WITHOUT ROWID, its foreign keys on) and with
- * the store's pragmas (WAL, synchronous NORMAL). Nothing but the inserts is
+ * of a store made by the db/ migrations themselves (bench_db.c: WITHOUT
+ * ROWID, its foreign keys on) with the store's pragmas (WAL, synchronous
+ * NORMAL). Nothing but the inserts is
  * timed. A measurement, not a test: it never fails on a number.
  *
  *   bench-ceiling ROWS SITES DB [SERIES] [TX] [insert|upsert]
@@ -19,6 +20,8 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "bench_db.h"
 
 static double now(void)
 {
@@ -37,24 +40,8 @@ static double cpu(int sys)
 
 static void must(int rc, sqlite3 *db, const char *what)
 {
-    if (rc != SQLITE_OK && rc != SQLITE_DONE) {
-        fprintf(stderr, "bench-ceiling: %s: %s\n", what, sqlite3_errmsg(db));
-        exit(1);
-    }
+    bench_must("bench-ceiling", db, rc, what);
 }
-
-static const char schema[] =
-    "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-    "CREATE TABLE runs (id INTEGER PRIMARY KEY, plugin TEXT NOT NULL);"
-    "CREATE TABLE series (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, unit TEXT NOT "
-    "NULL);"
-    "CREATE TABLE sites (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT, kind "
-    "TEXT);"
-    "CREATE TABLE observations (time INTEGER NOT NULL, series_id INTEGER NOT NULL REFERENCES "
-    "series(id), site_id INTEGER NOT NULL REFERENCES sites(id), value REAL, text TEXT, unit "
-    "TEXT NOT NULL, flags INTEGER NOT NULL DEFAULT 0, source TEXT NOT NULL, run_id INTEGER "
-    "REFERENCES runs(id), PRIMARY KEY (time, series_id, site_id)) WITHOUT ROWID;"
-    "INSERT INTO runs VALUES (1, 'bench');";
 
 int main(int argc, char **argv)
 {
@@ -72,27 +59,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench-ceiling: bad arguments\n");
         return 2;
     }
-    char side[1100];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-
-    sqlite3 *db;
-    must(sqlite3_open(path, &db), db, "open");
-    must(sqlite3_exec(db, schema, 0, 0, 0), db, "schema");
-    must(sqlite3_exec(db, "BEGIN", 0, 0, 0), db, "begin");
-    char sql[128];
-    for (int s = 1; s <= series; s++) {
-        snprintf(sql, sizeof sql, "INSERT INTO series VALUES (%d, 'series_%d', 'µg/m³')", s, s);
-        must(sqlite3_exec(db, sql, 0, 0, 0), db, "series");
-    }
-    for (int s = 1; s <= sites; s++) {
-        snprintf(sql, sizeof sql, "INSERT INTO sites (id, code) VALUES (%d, '%dA')", s, 1000 + s);
-        must(sqlite3_exec(db, sql, 0, 0, 0), db, "sites");
-    }
-    must(sqlite3_exec(db, "COMMIT", 0, 0, 0), db, "commit");
+    sqlite3 *db = bench_db_create("bench-ceiling", path, series, sites);
 
     sqlite3_stmt *ins;
     must(sqlite3_prepare_v2(

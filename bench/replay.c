@@ -26,6 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_db.h"
+
 static double now(void)
 {
     struct timespec ts;
@@ -45,38 +47,8 @@ static sqlite3 *db;
 
 static void must(int rc, const char *what)
 {
-    if (rc != SQLITE_OK && rc != SQLITE_DONE) {
-        fprintf(stderr, "bench-air-replay: %s: %s\n", what, sqlite3_errmsg(db));
-        exit(1);
-    }
+    bench_must("bench-air-replay", db, rc, what);
 }
-
-static const char schema[] =
-    "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-    "CREATE TABLE runs (id INTEGER PRIMARY KEY, plugin TEXT NOT NULL);"
-    "CREATE TABLE series (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, unit TEXT NOT "
-    "NULL);"
-    "CREATE TABLE sites (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT, kind "
-    "TEXT);"
-    "CREATE TABLE observations (time INTEGER NOT NULL, series_id INTEGER NOT NULL REFERENCES "
-    "series(id), site_id INTEGER NOT NULL REFERENCES sites(id), value REAL, text TEXT, unit "
-    "TEXT NOT NULL, flags INTEGER NOT NULL DEFAULT 0, source TEXT NOT NULL, run_id INTEGER "
-    "REFERENCES runs(id), PRIMARY KEY (time, series_id, site_id)) WITHOUT ROWID;"
-    "CREATE TABLE observation_history (time INTEGER NOT NULL, series_id INTEGER NOT NULL, "
-    "site_id INTEGER NOT NULL, replaced_at TEXT NOT NULL, value REAL, text TEXT, unit TEXT NOT "
-    "NULL, flags INTEGER NOT NULL, source TEXT NOT NULL, run_id INTEGER, replaced_by_run "
-    "INTEGER);"
-    "CREATE INDEX observation_history_key ON observation_history (series_id, site_id, time);"
-    "INSERT INTO runs VALUES (1, 'bench');";
-
-static const char trigger[] =
-    "CREATE TRIGGER observations_keep_history AFTER UPDATE ON observations "
-    "WHEN OLD.value IS NOT NEW.value OR OLD.text IS NOT NEW.text "
-    "OR OLD.flags IS NOT NEW.flags OR OLD.unit IS NOT NEW.unit "
-    "BEGIN INSERT INTO observation_history (time, series_id, site_id, replaced_at, value, text, "
-    "unit, flags, source, run_id, replaced_by_run) VALUES (OLD.time, OLD.series_id, "
-    "OLD.site_id, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), OLD.value, OLD.text, OLD.unit, "
-    "OLD.flags, OLD.source, OLD.run_id, NEW.run_id); END;";
 
 struct row {
     long long time;
@@ -161,33 +133,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench-air-replay: bad arguments\n");
         return 2;
     }
-    char side[1100];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-    must(sqlite3_open(path, &db), "open");
-    must(sqlite3_exec(db, schema, 0, 0, 0), "schema");
-    if (with_trigger)
-        must(sqlite3_exec(db, trigger, 0, 0, 0), "trigger");
-    if (argc > 7) {
-        snprintf(side, sizeof side, "PRAGMA cache_size = -%d", atoi(argv[7]));
-        must(sqlite3_exec(db, side, 0, 0, 0), "cache_size");
-    }
     /* series ids in the order the plugin first emits them: 6 raw, 14
      * hourly derived, 8 daily, 3 city-only; sites 1..n, the city n + 1 */
-    must(sqlite3_exec(db, "BEGIN", 0, 0, 0), "begin");
-    char sql[128];
-    for (int s = 1; s <= 31; s++) {
-        snprintf(sql, sizeof sql, "INSERT INTO series VALUES (%d, 'series_%d', 'µg/m³')", s, s);
-        must(sqlite3_exec(db, sql, 0, 0, 0), "series");
+    db = bench_db_create("bench-air-replay", path, 31, n + 1);
+    if (!with_trigger)
+        must(sqlite3_exec(db, "DROP TRIGGER observations_keep_history", 0, 0, 0), "trigger");
+    if (argc > 7) {
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA cache_size = -%d", atoi(argv[7]));
+        must(sqlite3_exec(db, pragma, 0, 0, 0), "cache_size");
     }
-    for (int s = 1; s <= n + 1; s++) {
-        snprintf(sql, sizeof sql, "INSERT INTO sites (id, code) VALUES (%d, '%dA')", s, 1000 + s);
-        must(sqlite3_exec(db, sql, 0, 0, 0), "sites");
-    }
-    must(sqlite3_exec(db, "COMMIT", 0, 0, 0), "commit");
     must(sqlite3_prepare_v2(
              db,
              upsert ? "INSERT INTO observations (time, series_id, site_id, value, text, unit, "
