@@ -1051,6 +1051,8 @@ static int run_indicator(struct run *r, const struct pt_indicator *ind, struct p
         return rc;
     struct pt_eval ev;
     pt_eval_run(&ind->path, h.acts, h.n, default_year(plan, today), &ev);
+    r->out->verdicts.indicators++;
+    r->out->verdicts.by_verdict[ev.verdict]++;
     int overdue = pt_alert_overdue(plan, ind, h.acts, h.n, today, ob.overdue_what,
                                    sizeof ob.overdue_what, ob.overdue_due);
     if (!overdue)

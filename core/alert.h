@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "assess.h"
 #include "catalogue.h"
 #include "config.h"
 #include "digest.h"
@@ -140,6 +141,7 @@ struct pt_alert_run {
     int by_state[4]; /* alerts by state after the run, by enum pt_alert_state */
     int notices[3];  /* digest items by enum pt_notice */
     int withheld;    /* notices a silence kept out of the digests */
+    struct pt_assess_summary verdicts; /* every indicator's verdict at its default year */
 };
 
 /* Inside the caller's write transaction. Evaluates every active indicator

@@ -48,20 +48,3 @@ int pt_assess_indicator(struct pt_store *st, const struct pt_indicator *ind, int
     free(a);
     return 0;
 }
-
-int pt_assess_all(struct pt_store *st, const struct pt_catalogue *cat,
-                  struct pt_assess_summary *sum, struct pt_err *err)
-{
-    memset(sum, 0, sizeof *sum);
-    for (int i = 0; i < cat->nind; i++) {
-        const struct pt_indicator *ind = &cat->ind[i];
-        const struct pt_plan *plan = pt_catalogue_plan(cat, ind->plan_id);
-        struct pt_eval ev;
-        int rc = pt_assess_indicator(st, ind, pt_assess_default_year(plan), &ev, err);
-        if (rc)
-            return rc;
-        sum->indicators++;
-        sum->by_verdict[ev.verdict]++;
-    }
-    return 0;
-}

@@ -23,7 +23,5 @@ struct pt_assess_summary {
     int indicators;
     int by_verdict[4]; /* indexed by enum pt_verdict */
 };
-int pt_assess_all(struct pt_store *st, const struct pt_catalogue *cat,
-                  struct pt_assess_summary *sum, struct pt_err *err);
 
 #endif

@@ -128,7 +128,7 @@ struct daemon {
     struct pt_mailer *mailer; /* NULL: no mail configured */
     struct pt_mail_templates tpl;
     int undelivered; /* --once: messages its pass could not deliver */
-    int unqueued;    /* --once: an alert job failed, its digests were never queued */
+    int unqueued;    /* --once: an evaluation job failed: alerts not moved, nothing queued */
 };
 
 static void on_handle_closed(uv_handle_t *h)
@@ -300,16 +300,23 @@ static struct pt_generation *load_generation(const struct pt_config *cfg, int id
 
 static void shutdown_daemon(struct daemon *d);
 
-/* Moves the alerts on the evaluator's verdicts and queues each bureau's
- * digest in the outbox, in one transaction: a crash or a failed message
- * leaves the alerts where they were, to move again next time. Returns the
- * number of messages queued. */
-static int queue_alerts(struct daemon *d)
+/* The evaluation job: judges every indicator, moves the alerts on the
+ * verdicts and queues each bureau's digest in the outbox, in one
+ * transaction: a crash or a failed message leaves the alerts where they
+ * were, to move again next time. Then the outbox drains. */
+static void evaluate(struct daemon *d)
 {
     char now[32];
     struct pt_err err;
     struct pt_alert_run run = {0};
     int queued = 0;
+    d->dirty = 0;
+    d->eval_due = 0;
+    if (!d->cat) {
+        pt_log_errorx("evaluation failed: no catalogue");
+        d->unqueued = 1;
+        return;
+    }
     pt_store_now(now);
     int rc = pt_store_begin(d->store, &err);
     if (!rc)
@@ -330,11 +337,21 @@ static int queue_alerts(struct daemon *d)
         rc = pt_store_commit(d->store, &err);
     if (rc) {
         pt_store_rollback(d->store);
-        pt_log_errorx("alerts not moved, no message queued: %s", err.msg);
+        pt_log_errorx("evaluation failed, alerts not moved, no message queued: %s", err.msg);
         pt_alert_run_free(&run);
         d->unqueued = 1;
-        return 0;
+        return;
     }
+    const struct pt_assess_summary *sum = &run.verdicts;
+    char status[256];
+    snprintf(status, sizeof status,
+             "evaluated %d indicators: %d on track, %d at risk, %d off track, %d without data",
+             sum->indicators, sum->by_verdict[PT_ON_TRACK], sum->by_verdict[PT_AT_RISK],
+             sum->by_verdict[PT_OFF_TRACK], sum->by_verdict[PT_NO_DATA]);
+    pt_log_info("%s", status);
+    char msg[300];
+    snprintf(msg, sizeof msg, "STATUS=%s", status);
+    pt_notify(msg);
     pt_log_info("alerts: %d firing, %d pending; %d new, %d reminders, %d resolved, %d withheld "
                 "by silences; %d digests %s",
                 run.by_state[PT_ALERT_FIRING], run.by_state[PT_ALERT_PENDING],
@@ -342,29 +359,7 @@ static int queue_alerts(struct daemon *d)
                 run.notices[PT_NOTICE_RESOLVED], run.withheld, run.ndigests,
                 d->mailer ? "queued" : "not sent: no mail is configured");
     pt_alert_run_free(&run);
-    return queued;
-}
-
-static void evaluate(struct daemon *d)
-{
-    struct pt_assess_summary sum;
-    struct pt_err err;
-    d->dirty = 0;
-    d->eval_due = 0;
-    if (!d->cat || pt_assess_all(d->store, d->cat, &sum, &err)) {
-        pt_log_errorx("evaluation failed: %s", d->cat ? err.msg : "no catalogue");
-        return;
-    }
-    char status[256];
-    snprintf(status, sizeof status,
-             "evaluated %d indicators: %d on track, %d at risk, %d off track, %d without data",
-             sum.indicators, sum.by_verdict[PT_ON_TRACK], sum.by_verdict[PT_AT_RISK],
-             sum.by_verdict[PT_OFF_TRACK], sum.by_verdict[PT_NO_DATA]);
-    pt_log_info("%s", status);
-    char msg[300];
-    snprintf(msg, sizeof msg, "STATUS=%s", status);
-    pt_notify(msg);
-    if (queue_alerts(d) && d->mailer && !d->once)
+    if (queued && d->mailer && !d->once)
         pt_mailer_drain(d->mailer);
 }
 
