@@ -248,28 +248,22 @@ static const char indicators_help[] =
     "                 plantrack record)\n"
     "    --db PATH    the store (default $PLANTRACK_DB)\n";
 
-/* The feed that supplies ind: the instance that declared it, else the feed
- * of its latest actual, else "manual" (plantrack record). */
-static void feed_of(struct pt_store *st, const struct pt_indicator *ind, char *out, size_t cap)
+/* The feed that supplies an indicator (?1, its key): the instance that
+ * declared it, else the feed of its latest actual, else "manual"
+ * (plantrack record; a manual latest actual is manual, whatever came before). */
+static const char feed_sql[] =
+    "SELECT COALESCE((SELECT instance FROM feed_indicators WHERE indicator_key = ?1), "
+    "(SELECT COALESCE(r.instance, 'manual') FROM actuals a LEFT JOIN runs r ON r.id = a.run_id "
+    "WHERE a.indicator_key = ?1 ORDER BY a.recorded_at DESC, a.vintage DESC LIMIT 1), 'manual')";
+
+static void feed_of(sqlite3_stmt *s, const struct pt_indicator *ind, char *out, size_t cap)
 {
-    static const char *const queries[] = {
-        "SELECT instance FROM feed_indicators WHERE indicator_key = ?",
-        "SELECT r.instance FROM actuals a LEFT JOIN runs r ON r.id = a.run_id "
-        "WHERE a.indicator_key = ? ORDER BY a.recorded_at DESC, a.vintage DESC LIMIT 1",
-    };
-    snprintf(out, cap, "manual");
-    for (size_t q = 0; q < sizeof queries / sizeof queries[0]; q++) {
-        sqlite3_stmt *s;
-        if (sqlite3_prepare_v2(pt_store_db(st), queries[q], -1, &s, NULL) != SQLITE_OK)
-            continue;
-        sqlite3_bind_int64(s, 1, ind->key);
-        int found = sqlite3_step(s) == SQLITE_ROW;
-        if (found && sqlite3_column_type(s, 0) != SQLITE_NULL)
-            snprintf(out, cap, "%s", (const char *)sqlite3_column_text(s, 0));
-        sqlite3_finalize(s);
-        if (found) /* a manual latest actual: manual, whatever came before */
-            return;
-    }
+    sqlite3_bind_int64(s, 1, ind->key);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        snprintf(out, cap, "%s", (const char *)sqlite3_column_text(s, 0));
+    else
+        snprintf(out, cap, "?");
+    sqlite3_reset(s);
 }
 
 int cli_indicators(struct cli_ctx *ctx, int argc, char **argv)
@@ -287,8 +281,11 @@ int cli_indicators(struct cli_ctx *ctx, int argc, char **argv)
     struct pt_catalogue *cat;
     if ((rc = cli_open_plan(ctx, plan_id, &st, &cat)))
         return rc;
-    int status = CLI_OK;
-    if (json) {
+    int status = CLI_OK, fail = 0;
+    sqlite3_stmt *feeds = cli_prepare(ctx, st, feed_sql, &fail);
+    if (!feeds) {
+        status = CLI_FAIL;
+    } else if (json) {
         json_t *all = json_array();
         for (int i = 0; i < cat->nind; i++) {
             const struct pt_indicator *ind = &cat->ind[i];
@@ -299,7 +296,7 @@ int cli_indicators(struct cli_ctx *ctx, int argc, char **argv)
             json_object_set_new(o, "cadence", json_string(ind->cadence));
             json_object_set_new(o, "release_month", json_integer(ind->release_month));
             char feed[80];
-            feed_of(st, ind, feed, sizeof feed);
+            feed_of(feeds, ind, feed, sizeof feed);
             json_object_set_new(o, "feed", json_string(feed));
             json_array_append_new(all, o);
         }
@@ -325,11 +322,12 @@ int cli_indicators(struct cli_ctx *ctx, int argc, char **argv)
             printf("%s ", line);
             pt_text_fit(line, sizeof line, pt_kind_names[ind->path.kind], 17, 0);
             char feed[80];
-            feed_of(st, ind, feed, sizeof feed);
+            feed_of(feeds, ind, feed, sizeof feed);
             printf("%s %s %-12s %s\n", line, ind->binding ? "B" : "E", ind->bureau, feed);
         }
         printf("\nB binding (约束性), E expected (预期性). Details: %s show ID\n", ctx->prog);
     }
+    sqlite3_finalize(feeds);
     pt_catalogue_free(cat);
     pt_store_close(st);
     return status;
